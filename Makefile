@@ -1,0 +1,52 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BUF := $(VENV)/bin/buf
+# `buf breaking` compares the contract with this git ref.
+BREAKING_AGAINST ?= main
+
+.PHONY: run test lint lint-protos breaking generate check-generated migrate bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+venv: $(VENV)/.installed
+
+generate: $(VENV)/.installed
+	$(PY) protos/generate.py
+
+# Fails when the committed generated/ differs from what the protos produce.
+check-generated: generate
+	@git diff --exit-code --stat -- generated/ || \
+		(echo "generated/ is stale: run 'make generate' and commit the result" && exit 1)
+	@test -z "$$(git status --porcelain --untracked-files=all -- generated/)" || \
+		(echo "generated/ has uncommitted files: run 'make generate' and commit" && exit 1)
+
+lint-protos: $(VENV)/.installed
+	$(BUF) lint generated/huntaze.binpb --path huntaze/v1
+
+breaking: $(VENV)/.installed
+	$(PY) protos/breaking.py $(BREAKING_AGAINST)
+
+lint: $(VENV)/.installed lint-protos
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrate: $(VENV)/.installed
+	$(VENV)/bin/alembic upgrade head
+
+run: generate migrate
+	$(PY) -m server.launcher
+
+test: check-generated lint breaking
+	$(VENV)/bin/pytest -q
+
+bench: generate migrate
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
