@@ -1,0 +1,68 @@
+"""Domain errors. Use cases raise these; interceptors/errors.py alone maps them to gRPC status.
+
+No gRPC or protobuf here: services/ stays transport-free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldViolation:
+    """One bad input field, named as the client wrote it (lowerCamelCase JSON path)."""
+
+    field: str
+    description: str
+
+
+class DomainError(Exception):
+    """Base of every error a use case may raise on purpose. `message` is safe to show clients."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidArgument(DomainError):
+    """The request is well-formed but its content is wrong (400)."""
+
+    def __init__(self, message: str, violations: list[FieldViolation] | None = None) -> None:
+        super().__init__(message)
+        self.violations = violations or []
+
+
+class Unauthenticated(DomainError):
+    """Missing, malformed, forged or expired credentials (401)."""
+
+
+class PermissionDenied(DomainError):
+    """The caller is known but may not do this (403)."""
+
+
+class NotFound(DomainError):
+    """The resource does not exist or is not the caller's (404)."""
+
+
+class Conflict(DomainError):
+    """The resource already exists or changed meanwhile (409)."""
+
+
+class FailedPrecondition(DomainError):
+    """The system is not in a state that allows the call (400)."""
+
+
+class QuotaExceeded(DomainError):
+    """A rate limit or budget is used up (429). `retry_after` in seconds when known."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PayloadTooLarge(DomainError):
+    """The request body exceeds what the endpoint accepts (413 at Envoy; 400 over gRPC)."""
+
+
+class Unavailable(DomainError):
+    """A dependency is down; the client may retry later (503)."""
