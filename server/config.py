@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     metrics_port: int = 9464
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     shutdown_grace_seconds: float = 10.0
+    # After health flips to NOT_SERVING, keep serving this long so Envoy's active health check
+    # (1 s interval) takes the worker out of rotation before the server stops accepting calls.
+    shutdown_drain_seconds: float = Field(default=2.0, ge=0)
+    # Each worker's private port, listed as its own endpoint in Envoy; empty means
+    # GRPC_PORT+1, GRPC_PORT+2, ... (one per worker).
+    grpc_worker_ports: Annotated[list[int], NoDecode] = []
+    # Envoy's admin interface (127.0.0.1 only); 0 turns it off.
+    envoy_admin_port: int = 9901
     # Peers whose forwarded client address we believe (Envoy's address); everything else is
     # keyed by its own socket address.
     trusted_proxies: Annotated[list[str], NoDecode] = ["127.0.0.1", "::1"]
@@ -83,7 +91,7 @@ class Settings(BaseSettings):
     # Metrics
     metrics_token: str = ""
 
-    @field_validator("trusted_proxies", "cors_origins", mode="before")
+    @field_validator("trusted_proxies", "cors_origins", "grpc_worker_ports", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
@@ -99,7 +107,9 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg://" + url[len(prefix) :]
         return url
 
-    @field_validator("rate_limit_standard", "rate_limit_auth", "rate_limit_ai", "rate_limit_webhook")
+    @field_validator(
+        "rate_limit_standard", "rate_limit_auth", "rate_limit_ai", "rate_limit_webhook"
+    )
     @classmethod
     def _rate_limit_parses(cls, value: str) -> str:
         RateLimitRule.parse(value)
@@ -115,6 +125,14 @@ class Settings(BaseSettings):
         if self.rate_limit_backend == "redis" and not self.redis_url:
             raise ValueError("RATE_LIMIT_BACKEND=redis needs REDIS_URL")
         return self
+
+    def worker_ports(self, workers: int) -> list[int]:
+        """The private port of each of `workers` worker processes."""
+        if self.grpc_worker_ports:
+            if len(self.grpc_worker_ports) < workers:
+                raise ValueError(f"GRPC_WORKER_PORTS lists fewer than {workers} ports")
+            return list(self.grpc_worker_ports[:workers])
+        return [self.grpc_port + 1 + index for index in range(workers)]
 
     def rate_limit_rule(self, name: str) -> RateLimitRule:
         return RateLimitRule.parse(getattr(self, f"rate_limit_{name}"))

@@ -1,0 +1,64 @@
+"""The supervisor's Prometheus endpoint: every worker's metrics aggregated (multiprocess mode)
+plus the supervisor's process metrics, optionally behind a bearer token.
+
+Envoy routes /api/metrics here (rewritten to /metrics).
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    ProcessCollector,
+    generate_latest,
+)
+from prometheus_client.multiprocess import MultiProcessCollector
+
+
+def aggregated_registry(multiproc_dir: str) -> CollectorRegistry:
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=multiproc_dir)
+    ProcessCollector(registry=registry)
+    return registry
+
+
+def start_metrics_server(
+    host: str, port: int, registry: CollectorRegistry, *, token: str = ""
+) -> ThreadingHTTPServer:
+    """Serve GET /metrics in a daemon thread; returns the server (call shutdown() to stop)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path.split("?", 1)[0] != "/metrics":
+                self._reply(404, b"not found\n", "text/plain")
+                return
+            if token and not _bearer_matches(self.headers.get("authorization", ""), token):
+                self._reply(401, b"unauthorized\n", "text/plain")
+                return
+            self._reply(200, generate_latest(registry), CONTENT_TYPE_LATEST)
+
+        def _reply(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("content-type", content_type)
+            self.send_header("content-length", str(len(body)))
+            if status == 401:
+                self.send_header("www-authenticate", "Bearer")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Scrapes are frequent and uninteresting: no access log."""
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="metrics-http", daemon=True).start()
+    return server
+
+
+def _bearer_matches(header: str, token: str) -> bool:
+    scheme, _, value = header.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(value.strip(), token)
