@@ -21,7 +21,7 @@ from interceptors.handlers import CallHooks, HookInterceptor, outcome
 
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 _STANDARD_ATTRIBUTES = frozenset(
-    vars(logging.LogRecord("", logging.INFO, "", 0, "", None, None)) | {"message", "asctime"}
+    {*vars(logging.LogRecord("", logging.INFO, "", 0, "", None, None)), "message", "asctime"}
 )
 
 
