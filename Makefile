@@ -45,8 +45,10 @@ run: generate migrate
 test: check-generated lint breaking
 	$(VENV)/bin/pytest -q
 
-bench: generate migrate
-	$(PY) bench/run.py
+# Needs wrk and h2load (Debian: apt-get install wrk nghttp2-client). Migrates its own temporary
+# database; uses the committed generated/. Flags: make bench BENCH_ARGS="--rounds 1" (bench/README.md).
+bench: $(VENV)/.installed
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
