@@ -1,0 +1,215 @@
+"""Test harness: a tiny real grpc.aio server on 127.0.0.1:0 behind the real interceptor chain."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import grpc
+import grpc.aio
+import jwt
+import pytest
+from huntaze.v1 import (
+    ai_assistant_pb2,
+    ai_assistant_pb2_grpc,
+    auth_pb2,
+    auth_pb2_grpc,
+    content_creation_pb2,
+    content_creation_pb2_grpc,
+    health_pb2,
+    health_pb2_grpc,
+    users_pb2,
+    users_pb2_grpc,
+)
+from prometheus_client import CollectorRegistry
+
+from interceptors.chain import build_interceptors
+from interceptors.context import current_principal, current_request
+from interceptors.metrics import RpcMetrics
+from interceptors.rate_limit import MemoryRateLimiter, RateLimiter
+from server.config import Settings
+from services.auth.principal import Principal
+from services.errors import NotFound, Unauthenticated
+
+SECRET = "test-secret-for-interceptor-tests-0123456789"
+ISSUER = "huntaze"
+AUDIENCE = "huntaze-api"
+
+
+class JwtVerifier:
+    """What services.auth.tokens.AccessTokens does, reduced to the TokenVerifier protocol."""
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                SECRET,
+                algorithms=["HS256"],
+                issuer=ISSUER,
+                audience=AUDIENCE,
+                options={"require": ["exp", "iat", "sub"]},
+            )
+        except jwt.PyJWTError as error:
+            raise Unauthenticated("invalid or expired access token") from error
+        return Principal(user_id=claims["sub"], plan=claims["plan"])
+
+
+def make_token(
+    user_id: str = "u1",
+    plan: str = "free",
+    *,
+    secret: str = SECRET,
+    expires_in: timedelta = timedelta(minutes=5),
+) -> str:
+    now = datetime.now(UTC)
+    claims = {
+        "sub": user_id,
+        "plan": plan,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + expires_in,
+    }
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def bearer(token: str) -> tuple[tuple[str, str], ...]:
+    return (("authorization", f"Bearer {token}"),)
+
+
+@dataclass
+class Seen:
+    """What the servicers observed, for assertions."""
+
+    client_addresses: list[str] = field(default_factory=list)
+    request_ids: list[str] = field(default_factory=list)
+
+
+class Users(users_pb2_grpc.UserServiceServicer):
+    def __init__(self, seen: Seen) -> None:
+        self.seen = seen
+
+    async def GetMe(self, request: Any, context: Any) -> users_pb2.GetMeResponse:
+        principal = current_principal()
+        self.seen.request_ids.append(current_request().request_id)
+        return users_pb2.GetMeResponse(
+            user=users_pb2.User(id=principal.user_id, subscription=principal.plan)
+        )
+
+    async def UpdateMe(self, request: Any, context: Any) -> users_pb2.UpdateMeResponse:
+        if request.name == "boom":
+            raise RuntimeError("database password is hunter2")
+        if request.name == "ghost":
+            raise NotFound("user not found")
+        return users_pb2.UpdateMeResponse(user=users_pb2.User(name=request.name))
+
+    # DeleteMe is left to the generated base class: NotImplementedError.
+
+
+class Auth(auth_pb2_grpc.AuthServiceServicer):
+    def __init__(self, seen: Seen) -> None:
+        self.seen = seen
+
+    async def SignIn(self, request: Any, context: Any) -> auth_pb2.SignInResponse:
+        current = current_request()
+        self.seen.client_addresses.append(current.client_address)
+        self.seen.request_ids.append(current.request_id)
+        current.response_headers.append(("set-cookie", "refreshToken=abc; HttpOnly"))
+        return auth_pb2.SignInResponse(access_token="token")
+
+
+class Assistant(ai_assistant_pb2_grpc.AIAssistantServiceServicer):
+    async def OptimizePricing(
+        self, request: Any, context: Any
+    ) -> ai_assistant_pb2.OptimizePricingResponse:
+        return ai_assistant_pb2.OptimizePricingResponse(recommended_price=9.99)
+
+    async def GenerateText(
+        self, request: Any, context: Any
+    ) -> AsyncIterator[ai_assistant_pb2.GenerateTextResponse]:
+        yield ai_assistant_pb2.GenerateTextResponse(delta="hello ")
+        if request.prompt == "fail":
+            raise NotFound("model went away")
+        yield ai_assistant_pb2.GenerateTextResponse(delta="world", done=True)
+
+
+class Health(health_pb2_grpc.HealthServiceServicer):
+    async def GetHealth(self, request: Any, context: Any) -> health_pb2.GetHealthResponse:
+        return health_pb2.GetHealthResponse(status="ok")
+
+
+class Content(content_creation_pb2_grpc.ContentCreationServiceServicer):
+    async def UploadAsset(
+        self, requests: Any, context: Any
+    ) -> content_creation_pb2.UploadAssetResponse:
+        size = 0
+        async for chunk in requests:
+            size += len(chunk.data)
+        return content_creation_pb2.UploadAssetResponse()
+
+
+@dataclass
+class Stubs:
+    users: users_pb2_grpc.UserServiceStub
+    auth: auth_pb2_grpc.AuthServiceStub
+    assistant: ai_assistant_pb2_grpc.AIAssistantServiceStub
+    health: health_pb2_grpc.HealthServiceStub
+    content: content_creation_pb2_grpc.ContentCreationServiceStub
+    seen: Seen
+    registry: CollectorRegistry
+    limiter: RateLimiter
+
+
+def settings_for(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {"environment": "test", "jwt_secret": SECRET}
+    values.update(overrides)
+    return Settings(**values)
+
+
+@contextlib.asynccontextmanager
+async def serve(
+    settings: Settings | None = None, *, limiter: RateLimiter | None = None
+) -> AsyncIterator[Stubs]:
+    settings = settings or settings_for()
+    limiter = limiter or MemoryRateLimiter()
+    registry = CollectorRegistry()
+    seen = Seen()
+    server = grpc.aio.server(
+        interceptors=build_interceptors(
+            settings=settings,
+            tokens=JwtVerifier(),
+            limiter=limiter,
+            metrics=RpcMetrics(registry),
+        )
+    )
+    users_pb2_grpc.add_UserServiceServicer_to_server(Users(seen), server)
+    auth_pb2_grpc.add_AuthServiceServicer_to_server(Auth(seen), server)
+    ai_assistant_pb2_grpc.add_AIAssistantServiceServicer_to_server(Assistant(), server)
+    health_pb2_grpc.add_HealthServiceServicer_to_server(Health(), server)
+    content_creation_pb2_grpc.add_ContentCreationServiceServicer_to_server(Content(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            yield Stubs(
+                users=users_pb2_grpc.UserServiceStub(channel),
+                auth=auth_pb2_grpc.AuthServiceStub(channel),
+                assistant=ai_assistant_pb2_grpc.AIAssistantServiceStub(channel),
+                health=health_pb2_grpc.HealthServiceStub(channel),
+                content=content_creation_pb2_grpc.ContentCreationServiceStub(channel),
+                seen=seen,
+                registry=registry,
+                limiter=limiter,
+            )
+    finally:
+        await server.stop(None)
+
+
+async def rpc_error(call: Any) -> grpc.aio.AioRpcError:
+    """Awaits a call that must fail and returns its error."""
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await call
+    return caught.value
