@@ -44,7 +44,8 @@ def build_interceptors(
 
     `policies` defaults to the huntaze.v1 protos' access options (tests may pass their own).
     """
-    policies = policies or AccessPolicies.from_package("huntaze.v1")
+    if policies is None:
+        policies = AccessPolicies.from_package("huntaze.v1")
     return [
         ContextInterceptor(settings.trusted_proxies),
         AccessLogInterceptor(logging.getLogger(f"{logger_name}.access")),

@@ -129,15 +129,17 @@ class _ErrorHooks(CallHooks):
         if isinstance(error, grpc.aio.AbortError):
             return  # someone already chose a status on purpose
         code, message, trailers = to_status(error)
+        request = maybe_current_request()
         if code is grpc.StatusCode.INTERNAL:
-            request = maybe_current_request()
             self.logger.error(
                 "unhandled exception in %s",
                 request.method if request else "?",
                 exc_info=error,
-                extra={"event": "rpc.internal_error"},
+                extra={
+                    "event": "rpc.internal_error",
+                    "request_id": request.request_id if request else None,
+                },
             )
-        request = maybe_current_request()
         if request is not None:
             trailers = (*trailers, *request.outgoing_metadata())
         await context.abort(code, message, trailing_metadata=trailers)

@@ -35,9 +35,12 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        request = maybe_current_request()
-        if request is not None:
-            entry["request_id"] = request.request_id
+        request_id = getattr(record, "request_id", None)
+        if request_id is None:
+            request = maybe_current_request()
+            request_id = request.request_id if request is not None else None
+        if request_id is not None:
+            entry["request_id"] = request_id
         entry["pid"] = record.process
         for key, value in vars(record).items():
             if key not in _STANDARD_ATTRIBUTES and key not in entry:

@@ -174,7 +174,7 @@ async def serve(
     settings: Settings | None = None, *, limiter: RateLimiter | None = None
 ) -> AsyncIterator[Stubs]:
     settings = settings or settings_for()
-    limiter = limiter or MemoryRateLimiter()
+    limiter = MemoryRateLimiter() if limiter is None else limiter
     registry = CollectorRegistry()
     seen = Seen()
     server = grpc.aio.server(
