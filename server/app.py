@@ -1,0 +1,175 @@
+"""The composition root: the only module that knows the concrete classes and wires them together.
+
+`build_app` turns settings into a ready (not yet started) gRPC server with its services, health,
+reflection, interceptors and ports; `App.stop` is the graceful shutdown every worker runs on
+SIGTERM/SIGINT: health NOT_SERVING first, a drain period for Envoy to notice, then the gRPC grace
+period for in-flight calls, then the database pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from huntaze.v1 import (
+    ai_assistant_pb2,
+    ai_assistant_pb2_grpc,
+    analytics_pb2,
+    analytics_pb2_grpc,
+    auth_pb2,
+    auth_pb2_grpc,
+    billing_pb2,
+    billing_pb2_grpc,
+    content_creation_pb2,
+    content_creation_pb2_grpc,
+    content_ideas_pb2,
+    content_ideas_pb2_grpc,
+    health_pb2 as report_pb2,
+    health_pb2_grpc as report_pb2_grpc,
+    users_pb2,
+    users_pb2_grpc,
+)
+from prometheus_client import CollectorRegistry
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from interceptors.chain import build_interceptors
+from interceptors.metrics import RpcMetrics
+from interceptors.rate_limit import create_rate_limiter
+from server.config import Settings
+from server.servicers.auth import AuthServicer
+from server.servicers.health import DependencyCheck, HealthReportServicer
+from server.servicers.users import UsersServicer
+from services.auth.service import AuthService
+from services.auth.tokens import AccessTokens
+from services.db import create_engine, ping
+from services.users.service import UserService
+
+logger = logging.getLogger("huntaze.server")
+
+# Every huntaze.v1 service with its registration function; the later services are still the
+# generated base classes, whose methods answer UNIMPLEMENTED.
+HUNTAZE_SERVICES = (
+    auth_pb2.DESCRIPTOR.services_by_name["AuthService"],
+    users_pb2.DESCRIPTOR.services_by_name["UserService"],
+    report_pb2.DESCRIPTOR.services_by_name["HealthService"],
+    content_ideas_pb2.DESCRIPTOR.services_by_name["ContentIdeasService"],
+    ai_assistant_pb2.DESCRIPTOR.services_by_name["AIAssistantService"],
+    content_creation_pb2.DESCRIPTOR.services_by_name["ContentCreationService"],
+    analytics_pb2.DESCRIPTOR.services_by_name["AnalyticsService"],
+    billing_pb2.DESCRIPTOR.services_by_name["BillingService"],
+)
+SERVICE_NAMES = tuple(service.full_name for service in HUNTAZE_SERVICES)
+
+
+@dataclass(frozen=True)
+class Domain:
+    tokens: AccessTokens
+    auth: AuthService
+    users: UserService
+
+
+def build_domain(settings: Settings, engine: AsyncEngine) -> Domain:
+    """The use cases and their adapters over one engine."""
+    AccessTokens(
+        secret=settings.jwt_secret,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        ttl_seconds=settings.access_token_ttl_seconds,
+        leeway_seconds=settings.jwt_leeway_seconds,
+    )
+    raise NotImplementedError("wire AuthService and UserService once services/ lands")
+
+
+@dataclass
+class App:
+    settings: Settings
+    server: grpc.aio.Server
+    health: health.HealthServicer
+    engine: AsyncEngine
+    ports: tuple[int, ...]
+
+    async def start(self) -> None:
+        await self.server.start()
+        for name in ("", *SERVICE_NAMES):
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        logger.info("serving", extra={"ports": list(self.ports)})
+
+    async def stop(self, *, drain_seconds: float | None = None) -> None:
+        """Graceful stop: NOT_SERVING, drain, stop with grace, dispose the engine."""
+        drain = self.settings.shutdown_drain_seconds if drain_seconds is None else drain_seconds
+        await self.health.enter_graceful_shutdown()
+        logger.info("draining", extra={"drain_seconds": drain})
+        if drain > 0:
+            await asyncio.sleep(drain)  # time for Envoy's health check to see NOT_SERVING
+        await self.server.stop(grace=self.settings.shutdown_grace_seconds)
+        await self.engine.dispose()
+        logger.info("stopped")
+
+
+async def build_app(
+    settings: Settings,
+    *,
+    private_port: int,
+    shared_port: int | None = None,
+    workers: int = 1,
+) -> App:
+    """Build one worker's server. `shared_port` is bound with SO_REUSEPORT by every worker (for
+    direct gRPC clients); `private_port` is this worker's own, listed as an endpoint in Envoy."""
+    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
+    domain = build_domain(settings, engine)
+    limiter = create_rate_limiter(settings, workers=workers)
+    metrics = RpcMetrics(CollectorRegistry())
+    server = grpc.aio.server(
+        interceptors=build_interceptors(
+            settings=settings, tokens=domain.tokens, limiter=limiter, metrics=metrics
+        ),
+        options=[("grpc.so_reuseport", 1)],
+    )
+
+    auth_pb2_grpc.add_AuthServiceServicer_to_server(
+        AuthServicer(domain.auth, allowed_origins=settings.cors_origins), server
+    )
+    users_pb2_grpc.add_UserServiceServicer_to_server(UsersServicer(domain.users), server)
+    report_pb2_grpc.add_HealthServiceServicer_to_server(
+        HealthReportServicer(
+            [DependencyCheck("database", lambda: ping(engine))], version=settings.version
+        ),
+        server,
+    )
+    content_ideas_pb2_grpc.add_ContentIdeasServiceServicer_to_server(
+        content_ideas_pb2_grpc.ContentIdeasServiceServicer(), server
+    )
+    ai_assistant_pb2_grpc.add_AIAssistantServiceServicer_to_server(
+        ai_assistant_pb2_grpc.AIAssistantServiceServicer(), server
+    )
+    content_creation_pb2_grpc.add_ContentCreationServiceServicer_to_server(
+        content_creation_pb2_grpc.ContentCreationServiceServicer(), server
+    )
+    analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server(
+        analytics_pb2_grpc.AnalyticsServiceServicer(), server
+    )
+    billing_pb2_grpc.add_BillingServiceServicer_to_server(
+        billing_pb2_grpc.BillingServiceServicer(), server
+    )
+
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    for name in ("", *SERVICE_NAMES):
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+    reflection.enable_server_reflection(
+        (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+    )
+
+    ports = []
+    for port in (shared_port, private_port):
+        if port is None:
+            continue
+        bound = server.add_insecure_port(f"{settings.grpc_host}:{port}")
+        if bound == 0:
+            raise OSError(f"cannot bind {settings.grpc_host}:{port}")
+        ports.append(bound)
+    return App(settings, server, health_servicer, engine, tuple(ports))

@@ -1,0 +1,47 @@
+"""End-to-end fixtures: one 2-worker stack (server + Envoy) per module and database."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from e2e_stack import Stack, running_stack
+from support.databases import postgres_database, sqlite_url
+
+
+# Many tests sign in from the same address; the rate-limit test runs its own stack.
+GENEROUS_LIMITS = {"RATE_LIMIT_AUTH": "10000/60", "RATE_LIMIT_STANDARD": "10000/60"}
+
+
+@contextlib.contextmanager
+def database(kind: str, tmp_path: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield sqlite_url(tmp_path)
+    else:
+        with postgres_database() as url:
+            yield url
+
+
+@pytest.fixture(
+    scope="module",
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """One 2-worker stack per module and database, shared by tests that do not interfere."""
+    workdir = tmp_path_factory.mktemp(f"stack-{request.param}")
+    with (
+        database(request.param, workdir) as url,
+        running_stack(workdir, url, workers=2, env=GENEROUS_LIMITS) as running,
+    ):
+        yield running
+
+
+@pytest.fixture
+def client(stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.base_url, timeout=10) as http:
+        yield http
