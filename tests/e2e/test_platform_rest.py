@@ -143,3 +143,21 @@ def test_cors_headers_on_a_real_response(client: httpx.Client) -> None:
     assert {"x-request-id", "retry-after", "ratelimit"} <= {h.strip() for h in exposed.split(",")}
     other = httpx.get(f"{client.base_url}/api/health", headers={"origin": "https://evil.example"})
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_upload_route_streams_bodies_beyond_the_json_limit(client: httpx.Client) -> None:
+    _, access, _ = signed_in(client)
+    response = client.post(
+        "/api/content-creation/upload",
+        headers={**bearer(access), "content-type": "application/octet-stream"},
+        content=b"\0" * (3 * 1024 * 1024),
+    )
+    assert response.status_code == 501  # reached the (not yet implemented) servicer: no 413
+
+
+def test_json_bodies_above_one_mebibyte_are_413(client: httpx.Client) -> None:
+    _, access, _ = signed_in(client)
+    response = client.patch(
+        "/api/users/me", headers=bearer(access), json={"name": "x" * (1024 * 1024 + 1)}
+    )
+    assert response.status_code == 413
