@@ -1,0 +1,20 @@
+"""Persistence: SQLAlchemy models, engine, unit of work, repositories and migrations."""
+
+from services.db.engine import create_engine, ping
+from services.db.migrate import run_migrations
+from services.db.uow import (
+    SqlUnitOfWork,
+    UnitOfWorkFactory,
+    create_session_factory,
+    create_uow_factory,
+)
+
+__all__ = [
+    "SqlUnitOfWork",
+    "UnitOfWorkFactory",
+    "create_engine",
+    "create_session_factory",
+    "create_uow_factory",
+    "ping",
+    "run_migrations",
+]

@@ -1,0 +1,66 @@
+"""Engine factory and the database health check. Nothing is created at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, make_url, text
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+# The connection option a unit of work sets to open a SQLite write transaction up front.
+SQLITE_BEGIN_OPTION = "sqlite_begin"
+
+
+def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """An async engine for `sqlite+aiosqlite://` or `postgresql+psycopg://` URLs.
+
+    SQLite: WAL, foreign keys on (the ON DELETE CASCADEs depend on it), a busy timeout, and
+    transactions begun by us (see _sqlite_begin). PostgreSQL: a sized pool with pre-ping.
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(url)
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
+    )
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """SELECT 1; raises when the database cannot answer."""
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+
+
+def _sqlite_engine(url: URL) -> AsyncEngine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(url)
+    event.listen(engine.sync_engine, "connect", _sqlite_connect)
+    event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    # The driver's own implicit BEGIN is switched off: _sqlite_begin issues it instead, so
+    # SQLAlchemy's transaction boundaries are the real ones (the documented aiosqlite recipe).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """BEGIN IMMEDIATE for units of work that write: a deferred transaction that reads and then
+    writes fails with SQLITE_BUSY (no waiting) when another writer committed in between; taking
+    the write lock first makes concurrent writers queue on the busy timeout instead."""
+    mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")

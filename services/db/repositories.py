@@ -1,0 +1,149 @@
+"""Small repositories: the queries the use cases need, nothing generic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.db.models import RefreshToken, SignInThrottle, User
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, user: User) -> User:
+        """Insert now, so a duplicate e-mail raises IntegrityError here rather than at commit."""
+        self._session.add(user)
+        await self._session.flush()
+        return user
+
+    async def get(self, user_id: str) -> User | None:
+        return await self._session.get(User, user_id)
+
+    async def get_by_email(self, email: str) -> User | None:
+        """`email` must already be normalised (services.users.normalise_email)."""
+        return await self._session.scalar(select(User).where(User.email == email))
+
+    async def delete(self, user_id: str) -> bool:
+        """Delete the user; the database cascades to everything the user owns."""
+        result = await self._session.execute(delete(User).where(User.id == user_id))
+        return result.rowcount > 0
+
+
+class RefreshTokenRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, token: RefreshToken) -> RefreshToken:
+        self._session.add(token)
+        await self._session.flush()
+        return token
+
+    async def get_by_hash(
+        self, token_hash: str, *, for_update: bool = False
+    ) -> RefreshToken | None:
+        """`for_update` locks the row on PostgreSQL, so concurrent refreshes of one token queue
+        and the later one sees the token already used (SQLite serialises writers anyway)."""
+        query = select(RefreshToken).where(RefreshToken.token_hash == token_hash)
+        if for_update:
+            query = query.with_for_update()
+        return await self._session.scalar(query)
+
+    async def mark_used(self, token_id: str, *, replaced_by_id: str, now: datetime) -> bool:
+        """Rotate: only an unused, unrevoked token can be used, exactly once."""
+        result = await self._session.execute(
+            update(RefreshToken)
+            .where(
+                RefreshToken.id == token_id,
+                RefreshToken.used_at.is_(None),
+                RefreshToken.revoked_at.is_(None),
+            )
+            .values(used_at=now, replaced_by_id=replaced_by_id)
+        )
+        return result.rowcount == 1
+
+    async def revoke_family(self, family_id: str, *, now: datetime) -> int:
+        result = await self._session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        return result.rowcount
+
+
+@dataclass(frozen=True)
+class ThrottleState:
+    failures: int
+    locked_until: datetime | None
+
+
+class SignInThrottleRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, email_hash: str, client_address: str) -> SignInThrottle | None:
+        return await self._session.get(SignInThrottle, (email_hash, client_address))
+
+    async def record_failure(
+        self,
+        email_hash: str,
+        client_address: str,
+        *,
+        now: datetime,
+        max_failures: int,
+        window: timedelta,
+    ) -> ThrottleState:
+        """Count one failure; the `max_failures`-th within `window` locks the pair for `window`.
+
+        The row is created if missing and then locked (FOR UPDATE on PostgreSQL; SQLite writers
+        are serialised), so concurrent failures are all counted.
+        """
+        insert = (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(
+            SignInThrottle
+        )
+        await self._session.execute(
+            insert.values(
+                email_hash=email_hash,
+                client_address=client_address,
+                failures=0,
+                last_failed_at=now,
+                locked_until=None,
+            ).on_conflict_do_nothing()
+        )
+        row = await self._session.scalar(
+            select(SignInThrottle)
+            .where(
+                SignInThrottle.email_hash == email_hash,
+                SignInThrottle.client_address == client_address,
+            )
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        assert row is not None  # inserted above, and only deleted by clear() of this pair
+        stale = row.last_failed_at <= now - window or (
+            row.locked_until is not None and row.locked_until <= now
+        )
+        failures = 1 if stale else row.failures + 1
+        locked_until = None
+        if failures >= max_failures:
+            failures, locked_until = 0, now + window
+        row.failures, row.last_failed_at, row.locked_until = failures, now, locked_until
+        await self._session.flush()
+        return ThrottleState(failures, locked_until)
+
+    async def clear(self, email_hash: str, client_address: str) -> None:
+        await self._session.execute(
+            delete(SignInThrottle).where(
+                SignInThrottle.email_hash == email_hash,
+                SignInThrottle.client_address == client_address,
+            )
+        )
+
+    @property
+    def _dialect(self) -> str:
+        return self._session.get_bind().dialect.name
