@@ -1,0 +1,1 @@
+"""The user account and creator profile use cases."""
