@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from alembic import command
@@ -19,6 +21,14 @@ def alembic_config(database_url: str | None = None) -> Config:
 
 
 def run_migrations(database_url: str, revision: str = "head") -> None:
-    """Upgrade `database_url` to `revision`. Blocking (Alembic runs its own event loop): from
-    async code call it as `await asyncio.to_thread(run_migrations, url)`."""
-    command.upgrade(alembic_config(database_url), revision)
+    """Upgrade `database_url` to `revision`. Blocking: from async code prefer
+    `await asyncio.to_thread(run_migrations, url)`."""
+    config = alembic_config(database_url)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        command.upgrade(config, revision)
+        return
+    # migrations/env.py runs its own event loop, which cannot nest in this thread's.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(command.upgrade, config, revision).result()

@@ -46,10 +46,9 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        try:
-            await self.session.rollback()  # a no-op after commit()
-        finally:
-            await self.session.close()
+        # close() rolls back whatever was not committed and detaches loaded objects without
+        # expiring them (rollback() would expire them), so views can still be built after exit.
+        await self.session.close()
 
     async def commit(self) -> None:
         await self.session.commit()

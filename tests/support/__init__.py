@@ -1,0 +1,1 @@
+"""Helpers shared by test suites (importable as `support`: tests/ is on sys.path)."""

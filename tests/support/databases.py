@@ -1,0 +1,43 @@
+"""Fresh, migrated databases for tests: a SQLite file or a throwaway PostgreSQL database."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from services.db import run_migrations
+
+# The server's maintenance database (trust auth); test databases are created next to it.
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+POSTGRES_SERVER = "postgres@127.0.0.1:5432"
+
+
+def sqlite_url(tmp_path: Path, *, migrate: bool = True) -> str:
+    """A SQLite file under `tmp_path`, migrated to head."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'huntaze.db'}"
+    if migrate:
+        run_migrations(url)
+    return url
+
+
+@contextlib.contextmanager
+def postgres_database(*, migrate: bool = True) -> Iterator[str]:
+    """CREATE a uniquely named database, yield its URL (migrated to head), DROP it after."""
+    name = f"huntaze_test_{secrets.token_hex(6)}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        url = f"postgresql+psycopg://{POSTGRES_SERVER}/{name}"
+        if migrate:
+            run_migrations(url)
+        yield url
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
