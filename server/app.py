@@ -28,10 +28,14 @@ from huntaze.v1 import (
     content_creation_pb2_grpc,
     content_ideas_pb2,
     content_ideas_pb2_grpc,
-    health_pb2 as report_pb2,
-    health_pb2_grpc as report_pb2_grpc,
     users_pb2,
     users_pb2_grpc,
+)
+from huntaze.v1 import (
+    health_pb2 as report_pb2,
+)
+from huntaze.v1 import (
+    health_pb2_grpc as report_pb2_grpc,
 )
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -43,9 +47,11 @@ from server.config import Settings
 from server.servicers.auth import AuthServicer
 from server.servicers.health import DependencyCheck, HealthReportServicer
 from server.servicers.users import UsersServicer
-from services.auth.service import AuthService
+from services.auth.events import SecurityEvents
+from services.auth.passwords import PasswordHasher
+from services.auth.service import AuthPolicy, AuthService
 from services.auth.tokens import AccessTokens
-from services.db import create_engine, ping
+from services.db import create_engine, create_uow_factory, ping
 from services.users.service import UserService
 
 logger = logging.getLogger("huntaze.server")
@@ -74,14 +80,28 @@ class Domain:
 
 def build_domain(settings: Settings, engine: AsyncEngine) -> Domain:
     """The use cases and their adapters over one engine."""
-    AccessTokens(
+    uow_factory = create_uow_factory(engine)
+    tokens = AccessTokens(
         secret=settings.jwt_secret,
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         ttl_seconds=settings.access_token_ttl_seconds,
         leeway_seconds=settings.jwt_leeway_seconds,
     )
-    raise NotImplementedError("wire AuthService and UserService once services/ lands")
+    events = SecurityEvents()
+    auth = AuthService(
+        uow_factory=uow_factory,
+        hasher=PasswordHasher(),
+        tokens=tokens,
+        policy=AuthPolicy(
+            refresh_ttl_seconds=settings.refresh_token_ttl_seconds,
+            refresh_remember_ttl_seconds=settings.refresh_token_remember_ttl_seconds,
+            signin_max_failures=settings.signin_max_failures,
+            signin_lockout_seconds=settings.signin_lockout_seconds,
+        ),
+        events=events,
+    )
+    return Domain(tokens, auth, UserService(uow_factory, events=events))
 
 
 @dataclass

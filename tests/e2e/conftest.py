@@ -11,7 +11,6 @@ import pytest
 from e2e_stack import Stack, running_stack
 from support.databases import postgres_database, sqlite_url
 
-
 # Many tests sign in from the same address; the rate-limit test runs its own stack.
 GENEROUS_LIMITS = {"RATE_LIMIT_AUTH": "10000/60", "RATE_LIMIT_STANDARD": "10000/60"}
 
