@@ -36,10 +36,8 @@ def main(ref: str) -> int:
         )
         buf = Path(sys.executable).parent / "buf"
         current = ROOT / "generated/huntaze.binpb"
-        result = subprocess.run(
-            [str(buf), "breaking", str(current), "--against", str(baseline), "--path", "huntaze/v1"],
-            cwd=ROOT,
-        )
+        command = [str(buf), "breaking", str(current), "--against", str(baseline)]
+        result = subprocess.run([*command, "--path", "huntaze/v1"], cwd=ROOT)
         if result.returncode == 0:
             print(f"buf breaking: no breaking change against {ref}")
         return result.returncode

@@ -15,8 +15,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from google.protobuf import descriptor_pb2, descriptor_pool
-from google.protobuf import duration_pb2, field_mask_pb2, timestamp_pb2  # noqa: F401 (registers)
+from google.protobuf import (  # noqa: F401 (registers)
+    descriptor_pb2,
+    descriptor_pool,
+    duration_pb2,
+    field_mask_pb2,
+    timestamp_pb2,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTO_ROOT = ROOT / "protos"
