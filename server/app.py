@@ -184,12 +184,11 @@ async def build_app(
         (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
 
-    ports = []
-    for port in (shared_port, private_port):
-        if port is None:
-            continue
-        bound = server.add_insecure_port(f"{settings.grpc_host}:{port}")
-        if bound == 0:
-            raise OSError(f"cannot bind {settings.grpc_host}:{port}")
-        ports.append(bound)
+    # add_insecure_port raises when the address cannot be bound: the worker then fails at
+    # startup and the supervisor exits non-zero.
+    ports = [
+        server.add_insecure_port(f"{settings.grpc_host}:{port}")
+        for port in (shared_port, private_port)
+        if port is not None
+    ]
     return App(settings, server, health_servicer, engine, tuple(ports))

@@ -1,8 +1,12 @@
-"""Rate limiting and graceful shutdown: each test gets its own stack (they change its state)."""
+"""Rate limiting, graceful shutdown and startup failure: each test runs its own processes."""
 
 from __future__ import annotations
 
+import os
 import signal
+import socket
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +14,7 @@ from pathlib import Path
 import grpc
 import httpx
 import pytest
-from e2e_stack import Stack, running_stack, wait_for
+from e2e_stack import Stack, free_ports, running_stack, wait_for
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from huntaze.v1 import auth_pb2, auth_pb2_grpc
 from support.databases import sqlite_url
@@ -86,3 +90,33 @@ def test_sigterm_flips_health_then_drains_and_exits_cleanly(tmp_path: Path) -> N
         )
         assert all("failed_active_hc" in flags for flags in stack.upstream_health())
         assert stack.server.wait(30) == 0
+
+
+def test_supervisor_exits_non_zero_when_a_worker_cannot_start(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        (grpc_port,) = free_ports(1)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "server",
+                "--workers",
+                "1",
+                "--grpc-port",
+                str(grpc_port),
+                "--worker-ports",
+                str(taken.getsockname()[1]),
+                "--metrics-port",
+                "0",
+            ],
+            cwd=tmp_path,
+            env={**os.environ, "DATABASE_URL": sqlite_url(tmp_path), "LOG_LEVEL": "ERROR"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert "worker failed at startup" in result.stderr
