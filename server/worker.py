@@ -14,6 +14,8 @@ import os
 import signal
 from multiprocessing.synchronize import Event
 
+import uvloop
+
 from interceptors.logging import configure_logging
 from server.app import build_app
 from server.config import Settings
@@ -34,16 +36,18 @@ def run_worker(
     _die_with_parent()
     configure_logging(settings.log_level)
     try:
-        asyncio.run(
-            _serve(
-                settings,
-                index=index,
-                workers=workers,
-                shared_port=shared_port,
-                private_port=private_port,
-                ready=ready,
+        # uvloop: the same loop uvicorn uses; grpc.aio runs on any asyncio loop.
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(
+                _serve(
+                    settings,
+                    index=index,
+                    workers=workers,
+                    shared_port=shared_port,
+                    private_port=private_port,
+                    ready=ready,
+                )
             )
-        )
     finally:
         _mark_dead()
 
