@@ -202,7 +202,7 @@ def create_rate_limiter(settings: Settings, *, workers: int) -> RateLimiter:
         client = aioredis.Redis.from_url(
             settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5
         )
-        return RedisRateLimiter(client)
+        return RedisRateLimiter(client, prefix=settings.rate_limit_redis_prefix)
     if workers > 1:
         logger.warning(
             "in-memory rate limiting with %d workers: each worker enforces 1/%d of every limit "

@@ -42,7 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from interceptors.chain import build_interceptors
 from interceptors.metrics import RpcMetrics
-from interceptors.rate_limit import create_rate_limiter
+from interceptors.rate_limit import RateLimiter, create_rate_limiter
 from server.config import Settings
 from server.servicers.auth import AuthServicer
 from server.servicers.health import DependencyCheck, HealthReportServicer
@@ -110,6 +110,7 @@ class App:
     server: grpc.aio.Server
     health: health.HealthServicer
     engine: AsyncEngine
+    limiter: RateLimiter
     ports: tuple[int, ...]
 
     async def start(self) -> None:
@@ -119,13 +120,14 @@ class App:
         logger.info("serving", extra={"ports": list(self.ports)})
 
     async def stop(self, *, drain_seconds: float | None = None) -> None:
-        """Graceful stop: NOT_SERVING, drain, stop with grace, dispose the engine."""
+        """Graceful stop: NOT_SERVING, drain, stop with grace, close Redis and the database pool."""
         drain = self.settings.shutdown_drain_seconds if drain_seconds is None else drain_seconds
         await self.health.enter_graceful_shutdown()
         logger.info("draining", extra={"drain_seconds": drain})
         if drain > 0:
             await asyncio.sleep(drain)  # time for Envoy's health check to see NOT_SERVING
         await self.server.stop(grace=self.settings.shutdown_grace_seconds)
+        await self.limiter.aclose()
         await self.engine.dispose()
         logger.info("stopped")
 
@@ -191,4 +193,4 @@ async def build_app(
         for port in (shared_port, private_port)
         if port is not None
     ]
-    return App(settings, server, health_servicer, engine, tuple(ports))
+    return App(settings, server, health_servicer, engine, limiter, tuple(ports))

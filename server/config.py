@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     rate_limit_auth: str = "10/60"
     rate_limit_ai: str = "30/60"
     rate_limit_webhook: str = "600/60"
+    # Namespace of the buckets in Redis: deployments sharing one Redis keep separate limits.
+    rate_limit_redis_prefix: str = "huntaze:ratelimit:"
 
     # Metrics
     metrics_token: str = ""

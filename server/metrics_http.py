@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import threading
+from collections.abc import Callable, Iterable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from prometheus_client import (
@@ -16,12 +17,41 @@ from prometheus_client import (
     ProcessCollector,
     generate_latest,
 )
+from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
 
 
-def aggregated_registry(multiproc_dir: str) -> CollectorRegistry:
+class WorkerProcessCollector(Collector):
+    """process_* metrics (CPU, memory, file descriptors...) of every live worker, labelled
+    `worker="<index>"`: multiprocess mode collects no process metrics for the workers."""
+
+    def __init__(self, worker_pids: Callable[[], Mapping[int, int]]) -> None:
+        self._worker_pids = worker_pids
+
+    def collect(self) -> Iterable[Metric]:
+        families: dict[str, Metric] = {}
+        for index, pid in sorted(self._worker_pids().items()):
+            collector = ProcessCollector(
+                namespace="huntaze_worker", pid=lambda pid=pid: pid, registry=None
+            )
+            for metric in collector.collect():
+                family = families.setdefault(
+                    metric.name, Metric(metric.name, metric.documentation, metric.type)
+                )
+                for sample in metric.samples:
+                    labels = {**sample.labels, "worker": str(index)}
+                    family.add_sample(sample.name, labels, sample.value)
+        return families.values()
+
+
+def aggregated_registry(
+    multiproc_dir: str, worker_pids: Callable[[], Mapping[int, int]]
+) -> CollectorRegistry:
+    """Every worker's RPC metrics summed, each worker's process metrics, the supervisor's own."""
     registry = CollectorRegistry()
     MultiProcessCollector(registry, path=multiproc_dir)
+    registry.register(WorkerProcessCollector(worker_pids))
     ProcessCollector(registry=registry)
     return registry
 

@@ -71,7 +71,10 @@ def supervise(settings: Settings, *, workers: int, var_dir: Path) -> int:
         metrics_server = start_metrics_server(
             "127.0.0.1",
             settings.metrics_port,
-            aggregated_registry(str(multiproc_dir)),
+            aggregated_registry(
+                str(multiproc_dir),
+                lambda: {w.index: w.process.pid for w in pool if w.process.pid is not None},
+            ),
             token=settings.metrics_token,
         )
         logger.info(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry, Counter, generate_latest
 
-from server.metrics_http import start_metrics_server
+from server.metrics_http import WorkerProcessCollector, start_metrics_server
 
 
 @pytest.fixture
@@ -36,3 +37,16 @@ def test_other_paths_are_404(metrics_url: str) -> None:
     assert (
         httpx.get(f"{metrics_url}/", headers={"authorization": "Bearer s3cret"}).status_code == 404
     )
+
+
+def test_worker_process_metrics_carry_the_worker_index() -> None:
+    registry = CollectorRegistry()
+    registry.register(WorkerProcessCollector(lambda: {0: os.getpid(), 1: os.getppid()}))
+    text = generate_latest(registry).decode()
+    rss = {
+        line.split("{")[1].split("}")[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("huntaze_worker_process_resident_memory_bytes{")
+    }
+    assert set(rss) == {'worker="0"', 'worker="1"'}
+    assert all(value > 0 for value in rss.values())
