@@ -28,6 +28,17 @@ def test_signup_returns_the_spec_shape(client: httpx.Client) -> None:
     assert "set-cookie" not in response.headers
 
 
+def test_duplicate_email_is_409_and_keeps_the_first_account(client: httpx.Client) -> None:
+    email = new_email()
+    assert sign_up(client, email, name="First").status_code == 200
+    duplicate = sign_up(client, email.upper(), name="Second")
+    assert duplicate.status_code == 409
+    assert duplicate.json()["message"] == "an account with this e-mail already exists"
+    signed = sign_in(client, email)
+    assert signed.status_code == 200
+    assert signed.json()["user"]["name"] == "First"
+
+
 def test_signin_returns_user_token_and_refresh_cookie(client: httpx.Client) -> None:
     email = new_email()
     sign_up(client, email)

@@ -52,6 +52,22 @@ def test_auth_rate_limit_answers_429_with_retry_after(limited_stack: Stack) -> N
     assert "ratelimit-policy" in limited.headers
 
 
+def test_redis_backend_gives_two_workers_one_shared_limit(tmp_path: Path) -> None:
+    """Two worker processes behind Envoy draw from one Redis bucket: exactly the configured
+    number of calls pass, whichever worker serves them."""
+    env = {
+        "RATE_LIMIT_AUTH": "4/3600",
+        "RATE_LIMIT_BACKEND": "redis",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "RATE_LIMIT_REDIS_PREFIX": f"huntaze-e2e-{uuid.uuid4().hex}:",
+    }
+    with running_stack(tmp_path, sqlite_url(tmp_path), workers=2, env=env) as stack:
+        body = {"email": f"{uuid.uuid4().hex}@example.com", "password": "whatever-1"}
+        with httpx.Client(base_url=stack.base_url, timeout=10) as client:
+            statuses = [client.post("/api/auth/signin", json=body).status_code for _ in range(8)]
+    assert statuses == [401] * 4 + [429] * 4
+
+
 def test_sigterm_flips_health_then_drains_and_exits_cleanly(tmp_path: Path) -> None:
     with (
         running_stack(tmp_path, sqlite_url(tmp_path), env={"SHUTDOWN_DRAIN_SECONDS": "3"}) as stack,
