@@ -6,7 +6,7 @@ BUF := $(VENV)/bin/buf
 # `buf breaking` compares the contract with this git ref.
 BREAKING_AGAINST ?= main
 
-.PHONY: run test lint lint-protos breaking generate check-generated migrate bench clean
+.PHONY: venv run test lint lint-protos breaking generate check-generated migrate bench bench-tools clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,7 +47,13 @@ test: check-generated lint breaking
 
 # Needs wrk and h2load (Debian: apt-get install wrk nghttp2-client). Migrates its own temporary
 # database; uses the committed generated/. Flags: make bench BENCH_ARGS="--rounds 1" (bench/README.md).
-bench: $(VENV)/.installed
+# The load generators run as their own processes: wrk (HTTP) and h2load (gRPC over h2c), from
+# Debian's packages; installed on first use where we may (root), else bench/run.py says how.
+bench-tools:
+	@command -v wrk >/dev/null && command -v h2load >/dev/null || \
+		{ [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk nghttp2-client; } || true
+
+bench: $(VENV)/.installed bench-tools
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
