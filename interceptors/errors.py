@@ -97,7 +97,9 @@ def to_status(
                 error_details_pb2.BadRequest(
                     field_violations=[
                         error_details_pb2.BadRequest.FieldViolation(
-                            field=violation.field, description=violation.description
+                            field=violation.field,
+                            description=violation.description,
+                            reason=violation.reason,
                         )
                         for violation in error.violations
                     ]

@@ -68,6 +68,10 @@ _SERVER_ERRORS = frozenset(
 )
 
 
+# Load balancers probe these every second per worker: successful probes log at DEBUG only.
+_PROBE_PREFIX = "/grpc.health.v1.Health/"
+
+
 class _AccessLogHooks(CallHooks):
     __slots__ = ("logger", "method", "started_at")
 
@@ -76,14 +80,24 @@ class _AccessLogHooks(CallHooks):
         self.method = method
         self.started_at = time.perf_counter()
 
+    def _level(self, code: grpc.StatusCode) -> int:
+        if code in _SERVER_ERRORS:
+            return logging.ERROR
+        if code is grpc.StatusCode.OK and self.method.startswith(_PROBE_PREFIX):
+            return logging.DEBUG
+        return logging.INFO
+
     async def finished(
         self, context: grpc.aio.ServicerContext, error: BaseException | None
     ) -> None:
         code = outcome(context, error)
         request = maybe_current_request()
         principal = request.principal if request else None
+        level = self._level(code)
+        if not self.logger.isEnabledFor(level):
+            return
         self.logger.log(
-            logging.ERROR if code in _SERVER_ERRORS else logging.INFO,
+            level,
             "%s %s",
             self.method,
             code.name,

@@ -51,7 +51,11 @@ def violations_of(message: Any, validator: protovalidate.Validator) -> list[Fiel
         proto = violation.proto
         elements = proto.field.elements if proto.field is not None else ()
         found.append(
-            FieldViolation(field=field_path(elements), description=proto.message or proto.rule_id)
+            FieldViolation(
+                field=field_path(elements),
+                description=proto.message or proto.rule_id,
+                reason=proto.rule_id,
+            )
         )
     return found
 

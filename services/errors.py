@@ -10,10 +10,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class FieldViolation:
-    """One bad input field, named as the client wrote it (lowerCamelCase JSON path)."""
+    """One bad input field, named as the client wrote it (lowerCamelCase JSON path).
+
+    `reason` is a stable machine-readable rule id (e.g. "string.email") frontends can map to
+    their own, translated messages."""
 
     field: str
     description: str
+    reason: str = ""
 
 
 class DomainError(Exception):

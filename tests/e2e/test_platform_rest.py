@@ -25,6 +25,8 @@ def test_validation_errors_name_each_field(client: httpx.Client) -> None:
     fields = {violation["field"] for violation in bad_request["fieldViolations"]}
     assert {"email", "acceptTerms"} <= fields
     assert all(v["description"] for v in bad_request["fieldViolations"])
+    reasons = {v["field"]: v["reason"] for v in bad_request["fieldViolations"]}
+    assert (reasons["email"], reasons["acceptTerms"]) == ("string.email", "bool.const")
 
 
 @pytest.mark.parametrize(
@@ -110,6 +112,7 @@ def test_metrics_count_handled_calls(client: httpx.Client) -> None:
         'grpc_method="GetMe"' in line and 'grpc_code="Unauthenticated"' in line for line in handled
     )
     assert "process_cpu_seconds_total" in text
+    assert 'huntaze_worker_process_cpu_seconds_total{worker="0"}' in text
 
 
 def test_cors_preflight_from_an_allowed_origin(client: httpx.Client) -> None:

@@ -12,6 +12,8 @@ import grpc
 import grpc.aio
 import jwt
 import pytest
+from grpc_health.v1 import health as probe_health
+from grpc_health.v1 import health_pb2_grpc as probe_pb2_grpc
 from huntaze.v1 import (
     ai_assistant_pb2,
     ai_assistant_pb2_grpc,
@@ -158,6 +160,7 @@ class Stubs:
     assistant: ai_assistant_pb2_grpc.AIAssistantServiceStub
     health: health_pb2_grpc.HealthServiceStub
     content: content_creation_pb2_grpc.ContentCreationServiceStub
+    probe: probe_pb2_grpc.HealthStub  # the standard grpc.health.v1 service
     seen: Seen
     registry: CollectorRegistry
     limiter: RateLimiter
@@ -190,6 +193,7 @@ async def serve(
     ai_assistant_pb2_grpc.add_AIAssistantServiceServicer_to_server(Assistant(), server)
     health_pb2_grpc.add_HealthServiceServicer_to_server(Health(), server)
     content_creation_pb2_grpc.add_ContentCreationServiceServicer_to_server(Content(), server)
+    probe_pb2_grpc.add_HealthServicer_to_server(probe_health.aio.HealthServicer(), server)
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
     try:
@@ -200,6 +204,7 @@ async def serve(
                 assistant=ai_assistant_pb2_grpc.AIAssistantServiceStub(channel),
                 health=health_pb2_grpc.HealthServiceStub(channel),
                 content=content_creation_pb2_grpc.ContentCreationServiceStub(channel),
+                probe=probe_pb2_grpc.HealthStub(channel),
                 seen=seen,
                 registry=registry,
                 limiter=limiter,

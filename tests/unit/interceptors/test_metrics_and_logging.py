@@ -5,6 +5,7 @@ import logging
 
 import grpc
 import pytest
+from grpc_health.v1 import health_pb2 as probe_pb2
 from huntaze.v1 import ai_assistant_pb2, auth_pb2, users_pb2
 from interceptor_harness import Stubs, bearer, make_token, rpc_error
 from prometheus_client import CollectorRegistry
@@ -61,6 +62,19 @@ async def test_access_log_line_per_rpc(stubs: Stubs, caplog: pytest.LogCaptureFi
     )
     assert ok.duration_ms >= 0
     assert (denied.grpc_code, denied.user_id) == ("UNAUTHENTICATED", None)
+
+
+async def test_successful_health_probes_log_at_debug_only(
+    stubs: Stubs, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="huntaze.access"):
+        await stubs.probe.Check(probe_pb2.HealthCheckRequest())
+        await stubs.users.GetMe(users_pb2.GetMeRequest(), metadata=bearer(make_token("u6")))
+    levels = {r.method: r.levelno for r in caplog.records if r.name == "huntaze.access"}
+    assert levels == {
+        "/grpc.health.v1.Health/Check": logging.DEBUG,
+        "/huntaze.v1.UserService/GetMe": logging.INFO,
+    }
 
 
 def test_json_formatter_writes_one_object_with_extras() -> None:

@@ -13,7 +13,7 @@ from interceptors.validation import field_path, json_name
 AUTH = bearer(make_token("u1", "pro"))
 
 
-def field_violations(error: grpc.aio.AioRpcError) -> dict[str, str]:
+def bad_request(error: grpc.aio.AioRpcError) -> error_details_pb2.BadRequest:
     status = status_pb2.Status.FromString(
         dict(error.trailing_metadata())["grpc-status-details-bin"]
     )
@@ -21,8 +21,21 @@ def field_violations(error: grpc.aio.AioRpcError) -> dict[str, str]:
         if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
             bad = error_details_pb2.BadRequest()
             detail.Unpack(bad)
-            return {v.field: v.description for v in bad.field_violations}
+            return bad
     raise AssertionError("no BadRequest detail")
+
+
+def field_violations(error: grpc.aio.AioRpcError) -> dict[str, str]:
+    return {v.field: v.description for v in bad_request(error).field_violations}
+
+
+async def test_violations_carry_the_rule_id_as_reason(stubs: Stubs) -> None:
+    request = auth_pb2.SignUpRequest(
+        name="Ava", email="not-an-email", password="lettersonly", accept_terms=True
+    )
+    error = await rpc_error(stubs.auth.SignUp(request))
+    reasons = {v.field: v.reason for v in bad_request(error).field_violations}
+    assert reasons == {"email": "string.email", "password": "password.letter_and_digit"}
 
 
 async def test_each_bad_field_is_named_in_bad_request_details(stubs: Stubs) -> None:
