@@ -6,12 +6,14 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 import grpc.aio
 import jwt
 import pytest
+from google.protobuf.message import Message
+from google.rpc import status_pb2
 from grpc_health.v1 import health as probe_health
 from grpc_health.v1 import health_pb2_grpc as probe_pb2_grpc
 from huntaze.v1 import (
@@ -39,6 +41,9 @@ from services.errors import NotFound, Unauthenticated
 SECRET = "test-secret-for-interceptor-tests-0123456789"
 ISSUER = "huntaze"
 AUDIENCE = "huntaze-api"
+
+
+DetailT = TypeVar("DetailT", bound=Message)
 
 
 class JwtVerifier:
@@ -218,3 +223,18 @@ async def rpc_error(call: Any) -> grpc.aio.AioRpcError:
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await call
     return caught.value
+
+
+def status_details(error: grpc.aio.AioRpcError) -> status_pb2.Status:
+    """The google.rpc.Status the errors interceptor packed into the trailers."""
+    return status_pb2.Status.FromString(dict(error.trailing_metadata())["grpc-status-details-bin"])
+
+
+def status_detail(error: grpc.aio.AioRpcError, detail_type: type[DetailT]) -> DetailT:
+    """The one detail of `detail_type` (e.g. error_details_pb2.BadRequest) the error carries."""
+    for detail in status_details(error).details:
+        if detail.Is(detail_type.DESCRIPTOR):
+            found = detail_type()
+            detail.Unpack(found)
+            return found
+    raise AssertionError(f"no {detail_type.DESCRIPTOR.full_name} detail")

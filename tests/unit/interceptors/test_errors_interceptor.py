@@ -7,27 +7,13 @@ import grpc
 import pytest
 from google.rpc import error_details_pb2, status_pb2
 from huntaze.v1 import ai_assistant_pb2, users_pb2
-from interceptor_harness import Stubs, bearer, make_token, rpc_error
+from interceptor_harness import Stubs, bearer, make_token, rpc_error, status_detail, status_details
 
 from interceptors.errors import to_status
 from interceptors.logging import JsonFormatter
 from services import errors
 
 AUTH = bearer(make_token("u1", "free"))
-
-
-def details_of(error: grpc.aio.AioRpcError) -> status_pb2.Status:
-    raw = dict(error.trailing_metadata())["grpc-status-details-bin"]
-    return status_pb2.Status.FromString(raw)
-
-
-def error_info(status: status_pb2.Status) -> error_details_pb2.ErrorInfo:
-    for detail in status.details:
-        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-            info = error_details_pb2.ErrorInfo()
-            detail.Unpack(info)
-            return info
-    raise AssertionError("no ErrorInfo")
 
 
 async def test_unexpected_exception_is_internal_without_its_message(
@@ -54,9 +40,8 @@ async def test_domain_error_maps_to_its_code_with_error_info(stubs: Stubs) -> No
         stubs.users.UpdateMe(users_pb2.UpdateMeRequest(name="ghost"), metadata=AUTH)
     )
     assert (error.code(), error.details()) == (grpc.StatusCode.NOT_FOUND, "user not found")
-    status = details_of(error)
-    assert status.code == grpc.StatusCode.NOT_FOUND.value[0]
-    assert error_info(status).reason == "NOT_FOUND"
+    assert status_details(error).code == grpc.StatusCode.NOT_FOUND.value[0]
+    assert status_detail(error, error_details_pb2.ErrorInfo).reason == "NOT_FOUND"
 
 
 async def test_generated_base_class_is_unimplemented(stubs: Stubs) -> None:

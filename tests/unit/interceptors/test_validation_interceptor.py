@@ -4,9 +4,9 @@ from types import SimpleNamespace
 
 import grpc
 from google.api import httpbody_pb2
-from google.rpc import error_details_pb2, status_pb2
+from google.rpc import error_details_pb2
 from huntaze.v1 import ai_assistant_pb2, auth_pb2, users_pb2
-from interceptor_harness import Stubs, bearer, make_token, rpc_error
+from interceptor_harness import Stubs, bearer, make_token, rpc_error, status_detail
 
 from interceptors.validation import field_path, json_name
 
@@ -14,15 +14,7 @@ AUTH = bearer(make_token("u1", "pro"))
 
 
 def bad_request(error: grpc.aio.AioRpcError) -> error_details_pb2.BadRequest:
-    status = status_pb2.Status.FromString(
-        dict(error.trailing_metadata())["grpc-status-details-bin"]
-    )
-    for detail in status.details:
-        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            return bad
-    raise AssertionError("no BadRequest detail")
+    return status_detail(error, error_details_pb2.BadRequest)
 
 
 def field_violations(error: grpc.aio.AioRpcError) -> dict[str, str]:
