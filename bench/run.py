@@ -31,7 +31,7 @@ from huntaze.v1 import users_pb2, users_pb2_grpc
 from processes import Processes, StartupError, free_ports, wait_until
 
 from server.config import Settings
-from server.envoy_config import envoy_binary, render_to_file
+from server.envoy_config import envoy_binary, envoy_command, render_to_file
 from services.db import run_migrations
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -191,7 +191,7 @@ def start_stack(
     )
     envoy = processes.start(
         f"envoy-{workers}",
-        [envoy_binary(), "-c", str(envoy_config), "--disable-hot-restart", "--log-level", "warn"],
+        envoy_command(envoy_config),
         env=server_env,
         cwd=workdir,
     )

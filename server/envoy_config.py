@@ -111,6 +111,11 @@ def envoy_binary() -> str:
     return str(binary)
 
 
+def envoy_command(config: Path) -> list[str]:
+    """How every caller (make run, the e2e tests, the bench) starts Envoy on a rendered config."""
+    return [envoy_binary(), "-c", str(config), "--disable-hot-restart", "--log-level", "warn"]
+
+
 def _set_preflight_origins(route: dict[str, Any], origins: Sequence[str]) -> None:
     """Only preflights from allowed origins take the route the CORS filter answers on."""
     # RE2 syntax; an origin that matches nothing keeps the route unreachable when none is set.

@@ -16,12 +16,11 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 
 from server.config import Settings
-from server.envoy_config import REPO_ROOT, envoy_binary, render_to_file
+from server.envoy_config import REPO_ROOT, envoy_command, render_to_file
 
 READY_TIMEOUT_SECONDS = 60.0
 
@@ -44,22 +43,6 @@ def wait_until_healthy(
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{url} not healthy after {timeout:g} s")
             time.sleep(0.1)
-
-
-def start_envoy(config: Path, *, log_path: Path | None = None) -> subprocess.Popen[bytes]:
-    log = [] if log_path is None else ["--log-path", str(log_path)]
-    return subprocess.Popen(
-        [
-            envoy_binary(),
-            "-c",
-            str(config),
-            "--disable-hot-restart",
-            "--log-level",
-            "warn",
-            *log,
-        ],
-        start_new_session=True,
-    )
 
 
 def stop_accepting(admin_port: int) -> None:
@@ -88,7 +71,7 @@ def main() -> int:
     server = subprocess.Popen(
         [sys.executable, "-m", "server"], cwd=REPO_ROOT, start_new_session=True
     )
-    envoy = start_envoy(config)
+    envoy = subprocess.Popen(envoy_command(config), start_new_session=True)
     stopping = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:

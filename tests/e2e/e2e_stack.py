@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 
 from server.config import Settings
-from server.envoy_config import envoy_binary, render_to_file
+from server.envoy_config import envoy_command, render_to_file
 
 STARTUP_TIMEOUT = 60.0
 JWT_SECRET = "e2e-secret-that-is-long-enough-for-hs256-0123456789"
@@ -143,7 +143,7 @@ def running_stack(
         stderr=subprocess.STDOUT,
     )
     envoy = subprocess.Popen(
-        [envoy_binary(), "-c", str(config), "--disable-hot-restart", "--log-level", "warn"],
+        envoy_command(config),
         cwd=workdir,
         stdout=envoy_log,
         stderr=subprocess.STDOUT,
