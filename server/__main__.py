@@ -40,7 +40,7 @@ def parse_overrides(argv: list[str]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     settings = Settings(**parse_overrides(sys.argv[1:] if argv is None else argv))
     configure_logging(settings.log_level)
-    return supervise(settings, workers=settings.workers, var_dir=VAR_DIR)
+    return supervise(settings, var_dir=VAR_DIR)
 
 
 if __name__ == "__main__":

@@ -45,8 +45,9 @@ def prepare_multiproc_dir(root: Path, *, pid: int) -> Path:
     return path
 
 
-def supervise(settings: Settings, *, workers: int, var_dir: Path) -> int:
-    """Run until SIGTERM/SIGINT; returns the process exit code."""
+def supervise(settings: Settings, *, var_dir: Path) -> int:
+    """Run settings.workers workers until SIGTERM/SIGINT; returns the process exit code."""
+    workers = settings.workers
     multiproc_dir = prepare_multiproc_dir(var_dir, pid=os.getpid())
     # Set before prometheus_client is imported anywhere: workers inherit it (spawn), and the
     # metric value class is chosen at import time.
@@ -63,7 +64,7 @@ def supervise(settings: Settings, *, workers: int, var_dir: Path) -> int:
 
     context = multiprocessing.get_context("spawn")
     ports = settings.worker_ports(workers)
-    pool = [_spawn(context, settings, index, ports[index], workers) for index in range(workers)]
+    pool = [_spawn(context, settings, index, ports[index]) for index in range(workers)]
     metrics_server = None
     try:
         if not _wait_ready(pool, stopping):
@@ -81,7 +82,7 @@ def supervise(settings: Settings, *, workers: int, var_dir: Path) -> int:
             "workers ready",
             extra={"workers": workers, "grpc_port": settings.grpc_port, "ports": ports},
         )
-        return _watch(pool, stopping, context, settings, workers)
+        return _watch(pool, stopping, context, settings)
     finally:
         _stop_all(pool, settings)
         if metrics_server is not None:
@@ -94,7 +95,6 @@ def _spawn(
     settings: Settings,
     index: int,
     port: int,
-    workers: int,
 ) -> _Worker:
     from server.worker import run_worker
 
@@ -105,7 +105,7 @@ def _spawn(
         args=(settings,),
         kwargs={
             "index": index,
-            "workers": workers,
+            "workers": settings.workers,
             "shared_port": settings.grpc_port,
             "private_port": port,
             "ready": ready,
@@ -139,7 +139,6 @@ def _watch(
     stopping: threading.Event,
     context: multiprocessing.context.SpawnContext,
     settings: Settings,
-    workers: int,
 ) -> int:
     """Until a stop signal: replace a worker that dies unexpectedly (after it had started)."""
     while not stopping.is_set():
@@ -152,7 +151,7 @@ def _watch(
                 extra={"worker": worker.index, "exitcode": worker.process.exitcode},
             )
             _mark_dead(worker)
-            replacement = _spawn(context, settings, worker.index, worker.port, workers)
+            replacement = _spawn(context, settings, worker.index, worker.port)
             pool[position] = replacement
             if not _wait_ready([replacement], stopping):
                 return 0 if stopping.is_set() else 1
