@@ -55,10 +55,7 @@ def refresh_cookie(token: str, max_age_seconds: int | None) -> str:
 
 def cleared_refresh_cookie() -> str:
     """`set-cookie` value that makes the browser drop the refresh cookie."""
-    return (
-        f"{REFRESH_COOKIE}=; HttpOnly; Secure; SameSite=Strict; Path={REFRESH_COOKIE_PATH}; "
-        "Max-Age=0"
-    )
+    return refresh_cookie("", 0)
 
 
 def refuse_cross_site(context: grpc.aio.ServicerContext, allowed_origins: Iterable[str]) -> None:
