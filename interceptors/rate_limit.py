@@ -8,7 +8,7 @@ peer, never a header the client controls). Every limited response carries the IE
 
 Backends (RateLimiter protocol):
 - MemoryRateLimiter: per process, bounded, evicts idle buckets. With several worker processes
-  behind Envoy's round-robin, create_rate_limiter gives each worker 1/N of every bucket (and
+  behind Envoy's balancing, create_rate_limiter gives each worker 1/N of every bucket (and
   logs a warning) so the configured limit is not silently multiplied by N.
 - RedisRateLimiter: one atomic Lua script (refill + take, Redis server time), shared by every
   process and instance. If Redis is unreachable it fails OPEN (allows the call, logs an error at
@@ -28,6 +28,7 @@ from typing import Protocol
 import grpc
 import grpc.aio
 import redis.asyncio as aioredis
+from huntaze.v1 import options_pb2
 from redis.exceptions import RedisError
 
 from interceptors.context import current_request
@@ -38,14 +39,14 @@ from services.errors import QuotaExceeded
 
 logger = logging.getLogger("huntaze.rate_limit")
 
-# RateLimitClass enum value -> settings rule name (None: not limited).
+# RateLimitClass (the protos' enum) -> settings rule name; None: not limited.
 CLASS_NAMES: dict[int, str | None] = {
-    0: "standard",  # UNSPECIFIED
-    1: "standard",
-    2: "auth",
-    3: "ai",
-    4: "webhook",
-    5: None,  # NONE
+    options_pb2.RATE_LIMIT_CLASS_UNSPECIFIED: "standard",
+    options_pb2.RATE_LIMIT_CLASS_STANDARD: "standard",
+    options_pb2.RATE_LIMIT_CLASS_AUTH: "auth",
+    options_pb2.RATE_LIMIT_CLASS_AI: "ai",
+    options_pb2.RATE_LIMIT_CLASS_WEBHOOK: "webhook",
+    options_pb2.RATE_LIMIT_CLASS_NONE: None,
 }
 
 
@@ -206,16 +207,13 @@ def create_rate_limiter(settings: Settings, *, workers: int) -> RateLimiter:
     if workers > 1:
         logger.warning(
             "in-memory rate limiting with %d workers: each worker enforces 1/%d of every limit "
-            "(Envoy round-robins requests); set RATE_LIMIT_BACKEND=redis for one shared limit",
+            "(Envoy spreads requests across them); "
+            "set RATE_LIMIT_BACKEND=redis for one shared limit",
             workers,
             workers,
             extra={"event": "rate_limit.divided", "workers": workers},
         )
     return MemoryRateLimiter(workers=workers)
-
-
-def _seconds(value: float) -> int:
-    return math.ceil(value)
 
 
 class _RateLimitHooks(CallHooks):
@@ -238,10 +236,10 @@ class _RateLimitHooks(CallHooks):
             return  # backend down: fail open, no headers we could not stand behind
         name = self.class_name
         request.response_headers.append(
-            ("ratelimit-policy", f'"{name}";q={decision.limit};w={_seconds(rule.per_seconds)}')
+            ("ratelimit-policy", f'"{name}";q={decision.limit};w={math.ceil(rule.per_seconds)}')
         )
         request.response_headers.append(
-            ("ratelimit", f'"{name}";r={decision.remaining};t={_seconds(decision.reset_after)}')
+            ("ratelimit", f'"{name}";r={decision.remaining};t={math.ceil(decision.reset_after)}')
         )
         if not decision.allowed:
             raise QuotaExceeded("too many requests, retry later", retry_after=decision.retry_after)

@@ -4,10 +4,10 @@ import logging
 
 import grpc
 import pytest
-from huntaze.v1 import auth_pb2, health_pb2, users_pb2
+from huntaze.v1 import auth_pb2, health_pb2, options_pb2, users_pb2
 from interceptor_harness import bearer, make_token, rpc_error, serve, settings_for
 
-from interceptors.rate_limit import MemoryRateLimiter, create_rate_limiter
+from interceptors.rate_limit import CLASS_NAMES, MemoryRateLimiter, create_rate_limiter
 from server.config import RateLimitRule
 
 SIGN_IN = auth_pb2.SignInRequest(email="a@example.com", password="x")
@@ -117,3 +117,11 @@ async def test_memory_limiter_is_bounded_and_forgets_refilled_buckets() -> None:
     clock.now += 10  # every bucket is full again: forgetting them loses nothing
     await limiter.acquire("z", rule)
     assert len(limiter) == 1
+
+
+def test_every_rate_limit_class_of_the_protos_has_a_rule() -> None:
+    """A class added to options.proto must get a setting here, or calls would fall back."""
+    assert set(CLASS_NAMES) == set(options_pb2.RateLimitClass.values())
+    settings = settings_for()
+    for name in filter(None, CLASS_NAMES.values()):
+        assert settings.rate_limit_rule(name).capacity >= 1
