@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.db.models import RefreshToken, SignInThrottle, User
+from services.db.models import Content, RefreshToken, SignInThrottle, User
 
 
 class UserRepository:
@@ -33,6 +33,25 @@ class UserRepository:
         """Delete the user; the database cascades to everything the user owns."""
         result = await self._session.execute(delete(User).where(User.id == user_id))
         return result.rowcount > 0
+
+
+class ContentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add_all(self, items: list[Content]) -> list[Content]:
+        self._session.add_all(items)
+        await self._session.flush()
+        return items
+
+    async def list_for_user(self, user_id: str) -> list[Content]:
+        """The user's content, newest first."""
+        query = (
+            select(Content)
+            .where(Content.user_id == user_id)
+            .order_by(Content.created_at.desc(), Content.id)
+        )
+        return list(await self._session.scalars(query))
 
 
 class RefreshTokenRepository:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from services.db.engine import SQLITE_BEGIN_OPTION
 from services.db.repositories import (
+    ContentRepository,
     RefreshTokenRepository,
     SignInThrottleRepository,
     UserRepository,
@@ -36,6 +37,7 @@ class SqlUnitOfWork:
         if self._write and self.session.get_bind().dialect.name == "sqlite":
             await self.session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
         self.users = UserRepository(self.session)
+        self.content = ContentRepository(self.session)
         self.refresh_tokens = RefreshTokenRepository(self.session)
         self.signin_throttles = SignInThrottleRepository(self.session)
         return self

@@ -1,0 +1,1 @@
+"""AI providers: offline (deterministic, no network), OpenAI-compatible, Azure OpenAI."""
