@@ -12,7 +12,7 @@ rate-limit and validation interceptors all raise services.errors.DomainError sub
     Conflict            ALREADY_EXISTS                                           409
     QuotaExceeded       RESOURCE_EXHAUSTED   + RetryInfo, retry-after header     429
     NotImplementedError UNIMPLEMENTED        (generated *Servicer base classes)  501
-    Unavailable         UNAVAILABLE                                              503
+    Unavailable         UNAVAILABLE          + RetryInfo, retry-after when known 503
     anything else       INTERNAL "internal error"; the traceback goes to the log only
 
 Every error also carries google.rpc.ErrorInfo{reason, domain}. The details travel in
@@ -106,7 +106,7 @@ def to_status(
                 )
             )
         )
-    if isinstance(error, errors.QuotaExceeded) and error.retry_after is not None:
+    if isinstance(error, errors.RetryableError) and error.retry_after is not None:
         seconds = max(1, math.ceil(error.retry_after))
         details.append(
             _pack(error_details_pb2.RetryInfo(retry_delay=duration_pb2.Duration(seconds=seconds)))

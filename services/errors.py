@@ -56,17 +56,21 @@ class FailedPrecondition(DomainError):
     """The system is not in a state that allows the call (400)."""
 
 
-class QuotaExceeded(DomainError):
-    """A rate limit or budget is used up (429). `retry_after` in seconds when known."""
+class RetryableError(DomainError):
+    """An error the client may retry; `retry_after` in seconds when known."""
 
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
 
 
+class QuotaExceeded(RetryableError):
+    """A rate limit or budget is used up (429)."""
+
+
 class PayloadTooLarge(DomainError):
     """The request body exceeds what the endpoint accepts (413 at Envoy; 400 over gRPC)."""
 
 
-class Unavailable(DomainError):
+class Unavailable(RetryableError):
     """A dependency is down; the client may retry later (503)."""

@@ -1,4 +1,5 @@
-"""SQLAlchemy models: the spec's Prisma schema (User, Content, Subscription) plus auth state.
+"""SQLAlchemy models: the spec's Prisma schema (User, Content, Subscription) plus auth and AI
+spend state.
 
 Every foreign key to users cascades on delete in the database itself (SQLite needs
 PRAGMA foreign_keys=ON, which services.db.engine sets on every connection), so deleting a user
@@ -11,7 +12,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.expression import false, true
 
@@ -113,3 +124,48 @@ class SignInThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class AiSpend(Base):
+    """What one user spent on AI in one calendar month (UTC), in micro-dollars (exact integers).
+
+    The row is also the lock that serialises budget reservations of that user and month."""
+
+    __tablename__ = "ai_spend"
+
+    user_id: Mapped[str] = mapped_column(String(36), _user_fk(), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-11"
+    spent_micros: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AiReservation(Base):
+    """Budget held for an AI call in flight: counted against the budget until settled. A call
+    that never settles (a crashed worker) stops counting at `expires_at`."""
+
+    __tablename__ = "ai_reservations"
+    __table_args__ = (Index("ix_ai_reservations_user_id_month", "user_id", "month"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(String(36), _user_fk())
+    month: Mapped[str] = mapped_column(String(7))
+    amount_micros: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AiUsage(Base):
+    """One settled AI call: who, which task and deployment, tokens and what it cost."""
+
+    __tablename__ = "ai_usage"
+    __table_args__ = (Index("ix_ai_usage_user_id_created_at", "user_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(String(36), _user_fk())
+    task: Mapped[str] = mapped_column(String(40))
+    deployment: Mapped[str] = mapped_column(String(100))
+    model: Mapped[str] = mapped_column(String(100))
+    prompt_tokens: Mapped[int] = mapped_column(Integer)
+    completion_tokens: Mapped[int] = mapped_column(Integer)
+    cost_micros: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

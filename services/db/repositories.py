@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.db.models import Content, RefreshToken, SignInThrottle, User
+from services.db.models import (
+    AiReservation,
+    AiSpend,
+    AiUsage,
+    Content,
+    RefreshToken,
+    SignInThrottle,
+    User,
+)
 
 
 class UserRepository:
@@ -33,6 +43,67 @@ class UserRepository:
         """Delete the user; the database cascades to everything the user owns."""
         result = await self._session.execute(delete(User).where(User.id == user_id))
         return result.rowcount > 0
+
+
+def _insert_for(session: AsyncSession) -> Callable[..., Any]:
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+class AiSpendRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def lock_month(self, user_id: str, month: str, *, now: datetime) -> AiSpend:
+        """The user's spend row for `month`, created if missing, locked until commit (FOR UPDATE
+        on PostgreSQL; SQLite write transactions are serialised) so reservations queue."""
+        await self._session.execute(
+            _insert_for(self._session)(AiSpend)
+            .values(user_id=user_id, month=month, spent_micros=0, updated_at=now)
+            .on_conflict_do_nothing()
+        )
+        row = await self._session.scalar(
+            select(AiSpend)
+            .where(AiSpend.user_id == user_id, AiSpend.month == month)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        assert row is not None  # inserted above; only a user delete removes it
+        return row
+
+    async def reserved_micros(self, user_id: str, month: str, *, now: datetime) -> int:
+        """Budget held by calls still in flight (expired reservations no longer count)."""
+        total = await self._session.scalar(
+            select(func.coalesce(func.sum(AiReservation.amount_micros), 0)).where(
+                AiReservation.user_id == user_id,
+                AiReservation.month == month,
+                AiReservation.expires_at > now,
+            )
+        )
+        return int(total or 0)
+
+    async def add_reservation(self, reservation: AiReservation) -> None:
+        self._session.add(reservation)
+        await self._session.flush()
+
+    async def settle(
+        self, reservation_id: str, *, user_id: str, month: str, cost_micros: int, now: datetime
+    ) -> None:
+        """Release the reservation and charge the real cost to its month."""
+        await self._session.execute(delete(AiReservation).where(AiReservation.id == reservation_id))
+        await self._session.execute(
+            update(AiSpend)
+            .where(AiSpend.user_id == user_id, AiSpend.month == month)
+            .values(spent_micros=AiSpend.spent_micros + cost_micros, updated_at=now)
+        )
+
+    async def add_usage(self, usage: AiUsage) -> None:
+        self._session.add(usage)
+        await self._session.flush()
+
+    async def spent_micros(self, user_id: str, month: str) -> int:
+        row = await self._session.get(AiSpend, (user_id, month))
+        return row.spent_micros if row is not None else 0
 
 
 class ContentRepository:
@@ -122,9 +193,7 @@ class SignInThrottleRepository:
         The row is created if missing and then locked (FOR UPDATE on PostgreSQL; SQLite writers
         are serialised), so concurrent failures are all counted.
         """
-        insert = (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(
-            SignInThrottle
-        )
+        insert = _insert_for(self._session)(SignInThrottle)
         await self._session.execute(
             insert.values(
                 email_hash=email_hash,
@@ -162,7 +231,3 @@ class SignInThrottleRepository:
                 SignInThrottle.client_address == client_address,
             )
         )
-
-    @property
-    def _dialect(self) -> str:
-        return self._session.get_bind().dialect.name

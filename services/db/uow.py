@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from services.db.engine import SQLITE_BEGIN_OPTION
 from services.db.repositories import (
+    AiSpendRepository,
     ContentRepository,
     RefreshTokenRepository,
     SignInThrottleRepository,
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
             await self.session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
         self.users = UserRepository(self.session)
         self.content = ContentRepository(self.session)
+        self.ai_spend = AiSpendRepository(self.session)
         self.refresh_tokens = RefreshTokenRepository(self.session)
         self.signin_throttles = SignInThrottleRepository(self.session)
         return self
