@@ -10,10 +10,46 @@ import os
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER_JWT_SECRET = "dev-only-insecure-jwt-secret-change-me"
+_PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "your-", "xxx")
+
+
+class AIDeploymentSettings(BaseModel):
+    """One entry of AI_DEPLOYMENTS (JSON). `provider`: offline | openai | azure; `model` is the
+    model (OpenAI) or deployment name (Azure); `price_model` the AI_PRICES key when it differs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    provider: Literal["offline", "openai", "azure"]
+    model: str = ""
+    price_model: str = ""
+    base_url: str = ""
+    api_key: str = ""
+    api_version: str = ""
+    timeout_seconds: float | None = Field(default=None, gt=0)
+
+
+class AIPriceSettings(BaseModel):
+    """USD per million tokens."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+
+# Public list prices (USD per million tokens), 2026; AI_PRICES entries override or add.
+DEFAULT_AI_PRICES = {
+    "gpt-4o": AIPriceSettings(input=2.50, output=10.00),
+    "gpt-4o-mini": AIPriceSettings(input=0.15, output=0.60),
+    "gpt-4.1": AIPriceSettings(input=2.00, output=8.00),
+    "gpt-4.1-mini": AIPriceSettings(input=0.40, output=1.60),
+    "gpt-4.1-nano": AIPriceSettings(input=0.10, output=0.40),
+}
 
 
 @dataclass(frozen=True)
@@ -93,6 +129,41 @@ class Settings(BaseSettings):
     # Metrics
     metrics_token: str = ""
 
+    # AI. With no key configured everything runs on the offline provider. OPENAI_API_KEY /
+    # AZURE_OPENAI_* add one deployment each (Azure first); AI_DEPLOYMENTS (JSON list) replaces
+    # both. AI_ROUTES (JSON {task: [deployment names]}, task "default" for the rest) orders them.
+    openai_api_key: str = ""
+    openai_base_url: str = ""
+    openai_model: str = "gpt-4o-mini"
+    azure_openai_endpoint: str = ""
+    azure_openai_api_key: str = ""
+    azure_openai_deployment: str = ""
+    azure_openai_model: str = "gpt-4o-mini"
+    azure_openai_api_version: str = "2024-10-21"
+    ai_deployments: list[AIDeploymentSettings] = []
+    ai_routes: dict[str, list[str]] = {}
+    ai_prices: dict[str, AIPriceSettings] = {}
+    # Append the offline provider to every route as the last resort.
+    ai_offline_fallback: bool = True
+    # The offline provider's pause per word when streaming (0: as fast as possible).
+    ai_offline_token_delay_ms: float = Field(default=15.0, ge=0)
+    ai_timeout_seconds: float = Field(default=30.0, gt=0)
+    ai_max_attempts: int = Field(default=3, ge=1, le=3)
+    ai_max_retry_after_seconds: float = Field(default=5.0, ge=0)
+    ai_breaker_failure_threshold: int = Field(default=5, ge=1)
+    ai_breaker_reset_seconds: float = Field(default=30.0, gt=0)
+    ai_breaker_half_open_probes: int = Field(default=1, ge=1)
+    ai_cache_backend: Literal["memory", "redis", "off"] = "memory"
+    ai_cache_ttl_seconds: float = Field(default=300.0, gt=0)
+    ai_cache_max_entries: int = Field(default=1024, ge=1)
+    ai_cache_redis_prefix: str = "huntaze:ai-cache:"
+    # Monthly AI spend allowed per plan, USD.
+    ai_budget_free_usd: float = Field(default=1.0, ge=0)
+    ai_budget_pro_usd: float = Field(default=20.0, ge=0)
+    ai_budget_enterprise_usd: float = Field(default=200.0, ge=0)
+    # A reservation of a call that never settled (a crashed worker) stops counting after this.
+    ai_reservation_ttl_seconds: float = Field(default=900.0, gt=0)
+
     @field_validator("trusted_proxies", "cors_origins", "grpc_worker_ports", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
@@ -124,9 +195,19 @@ class Settings(BaseSettings):
                 raise ValueError("production needs JWT_SECRET: at least 32 random characters")
             if self.database_url.startswith("sqlite"):
                 raise ValueError("production needs DATABASE_URL pointing at PostgreSQL")
+            for key in self._ai_keys():
+                if any(marker in key.lower() for marker in _PLACEHOLDER_MARKERS):
+                    raise ValueError("production refuses a placeholder AI API key")
         if self.rate_limit_backend == "redis" and not self.redis_url:
             raise ValueError("RATE_LIMIT_BACKEND=redis needs REDIS_URL")
+        if self.ai_cache_backend == "redis" and not self.redis_url:
+            raise ValueError("AI_CACHE_BACKEND=redis needs REDIS_URL")
         return self
+
+    def _ai_keys(self) -> list[str]:
+        keys = [self.openai_api_key, self.azure_openai_api_key]
+        keys += [deployment.api_key for deployment in self.ai_deployments]
+        return [key for key in keys if key]
 
     def worker_ports(self, workers: int) -> list[int]:
         """The private port of each of `workers` worker processes."""

@@ -7,7 +7,7 @@ one upstream attempt per call: retries, fallback and circuit breaking belong to 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from enum import Enum
 from typing import Literal, Protocol
@@ -74,7 +74,7 @@ class Provider(Protocol):
         """One attempt; raises ProviderError on failure."""
         ...
 
-    def stream(self, request: AIRequest) -> AsyncIterator[StreamDelta]:
+    def stream(self, request: AIRequest) -> AsyncGenerator[StreamDelta, None]:
         """One attempt as an async generator: text pieces as they arrive, the usage on the last
         piece. Raises ProviderError (before or during the stream). Closing the generator
         (client gone) must cancel the upstream request."""
