@@ -1,0 +1,88 @@
+"""RedisPromptCache against the real Redis at 127.0.0.1:6379 (one key prefix per test)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as aioredis
+
+from services.ai.cache import CachedAnswer, RedisPromptCache, cache_key
+from services.ai.types import AIRequest, ChatMessage
+
+pytestmark = pytest.mark.redis
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+ANSWER = CachedAnswer(
+    text="Three ideas: ...", model="gpt-4o-mini", prompt_tokens=30, completion_tokens=12
+)
+REQUEST = AIRequest(task="assistant", messages=(ChatMessage("user", "Ideas for Friday?"),))
+
+
+@pytest.fixture
+async def prefix() -> AsyncIterator[str]:
+    prefix = f"test:ai-cache:{uuid.uuid4().hex}:"
+    yield prefix
+    client = aioredis.Redis.from_url(REDIS_URL)
+    try:
+        keys = [key async for key in client.scan_iter(match=prefix + "*")]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture
+async def cache(prefix: str) -> AsyncIterator[RedisPromptCache]:
+    cache = RedisPromptCache(aioredis.Redis.from_url(REDIS_URL), prefix=prefix, ttl_seconds=120)
+    yield cache
+    await cache.aclose()
+
+
+def key_for(user: str) -> str:
+    return cache_key(user_id=user, task="assistant", deployment="openai", request=REQUEST)
+
+
+async def test_round_trip_shared_by_two_clients(prefix: str, cache: RedisPromptCache) -> None:
+    other = RedisPromptCache(aioredis.Redis.from_url(REDIS_URL), prefix=prefix)
+    try:
+        assert await other.get(key_for("u1")) is None
+        await cache.put(key_for("u1"), ANSWER)
+        assert await other.get(key_for("u1")) == ANSWER
+    finally:
+        await other.aclose()
+
+
+async def test_entries_carry_the_ttl(prefix: str, cache: RedisPromptCache) -> None:
+    await cache.put(key_for("u1"), ANSWER)
+    pttl = await cache.client.pttl(prefix + key_for("u1"))
+    assert 119_000 < pttl <= 120_000
+
+
+async def test_keys_are_per_user(prefix: str, cache: RedisPromptCache) -> None:
+    await cache.put(key_for("u1"), ANSWER)
+    assert await cache.get(key_for("u2")) is None
+    stored = [key async for key in cache.client.scan_iter(match=prefix + "*")]
+    assert stored == [(prefix + key_for("u1")).encode()]
+    assert stored[0].startswith(f"{prefix}u1:".encode())
+
+
+async def test_too_large_an_answer_is_not_stored(prefix: str) -> None:
+    small = RedisPromptCache(aioredis.Redis.from_url(REDIS_URL), prefix=prefix, max_value_bytes=200)
+    try:
+        await small.put("u1:big", CachedAnswer("x" * 200, "m", 1, 1))
+        await small.put("u1:fits", CachedAnswer("x" * 50, "m", 1, 1))
+        assert await small.client.exists(prefix + "u1:big") == 0
+        assert await small.get("u1:big") is None
+        assert await small.get("u1:fits") == CachedAnswer("x" * 50, "m", 1, 1)
+    finally:
+        await small.aclose()
+
+
+@pytest.mark.parametrize("raw", [b"not json", b"[1, 2]", b'{"text": "t", "model": "m"}'])
+async def test_an_unreadable_entry_is_a_miss(
+    prefix: str, cache: RedisPromptCache, raw: bytes
+) -> None:
+    await cache.client.set(prefix + "u1:odd", raw, px=60_000)
+    assert await cache.get("u1:odd") is None
