@@ -1,0 +1,1 @@
+"""The AI assistant's tools: personalised fan messages and price suggestions."""
