@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import grpc
@@ -43,10 +44,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from interceptors.chain import build_interceptors
 from interceptors.metrics import RpcMetrics
 from interceptors.rate_limit import RateLimiter, create_rate_limiter
+from server.ai import build_ai_service
 from server.config import Settings
+from server.servicers.ai_assistant import AIAssistantServicer
 from server.servicers.auth import AuthServicer
-from server.servicers.health import DependencyCheck, HealthReportServicer
+from server.servicers.health import CheckFailed, DependencyCheck, HealthReportServicer
 from server.servicers.users import UsersServicer
+from services.ai.breaker import BreakerState
+from services.ai.metrics import AIMetrics
+from services.ai.providers.offline import Composer
+from services.ai.service import AIService
+from services.assistant.messages_offline import compose_messages
+from services.auth.clock import utc_now
 from services.auth.events import SecurityEvents
 from services.auth.passwords import PasswordHasher
 from services.auth.service import AuthPolicy, AuthService
@@ -70,17 +79,28 @@ HUNTAZE_SERVICES = (
 )
 SERVICE_NAMES = tuple(service.full_name for service in HUNTAZE_SERVICES)
 
+# The offline provider's composer per AI task (tasks without one get free text).
+OFFLINE_COMPOSERS: dict[str, Composer] = {"messages": compose_messages}
+
 
 @dataclass(frozen=True)
 class Domain:
     tokens: AccessTokens
     auth: AuthService
     users: UserService
+    ai: AIService
 
 
-def build_domain(settings: Settings, engine: AsyncEngine) -> Domain:
-    """The use cases and their adapters over one engine."""
+def build_domain(settings: Settings, engine: AsyncEngine, registry: CollectorRegistry) -> Domain:
+    """The use cases and their adapters over one engine; metrics go to `registry`."""
     uow_factory = create_uow_factory(engine)
+    ai = build_ai_service(
+        settings,
+        uow_factory,
+        composers=OFFLINE_COMPOSERS,
+        metrics=AIMetrics(registry),
+        clock=utc_now,
+    )
     tokens = AccessTokens(
         secret=settings.jwt_secret,
         issuer=settings.jwt_issuer,
@@ -101,7 +121,7 @@ def build_domain(settings: Settings, engine: AsyncEngine) -> Domain:
         ),
         events=events,
     )
-    return Domain(tokens, auth, UserService(uow_factory, events=events))
+    return Domain(tokens, auth, UserService(uow_factory, events=events), ai)
 
 
 @dataclass
@@ -111,6 +131,7 @@ class App:
     health: health.HealthServicer
     engine: AsyncEngine
     limiter: RateLimiter
+    ai: AIService
     ports: tuple[int, ...]
 
     async def start(self) -> None:
@@ -128,6 +149,7 @@ class App:
             await asyncio.sleep(drain)  # time for Envoy's health check to see NOT_SERVING
         await self.server.stop(grace=self.settings.shutdown_grace_seconds)
         await self.limiter.aclose()
+        await self.ai.aclose()
         await self.engine.dispose()
         logger.info("stopped")
 
@@ -142,9 +164,10 @@ async def build_app(
     """Build one worker's server. `shared_port` is bound with SO_REUSEPORT by every worker (for
     direct gRPC clients); `private_port` is this worker's own, listed as an endpoint in Envoy."""
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
-    domain = build_domain(settings, engine)
+    registry = CollectorRegistry()
+    domain = build_domain(settings, engine, registry)
     limiter = create_rate_limiter(settings, workers=workers)
-    metrics = RpcMetrics(CollectorRegistry())
+    metrics = RpcMetrics(registry)
     server = grpc.aio.server(
         interceptors=build_interceptors(
             settings=settings, tokens=domain.tokens, limiter=limiter, metrics=metrics
@@ -158,7 +181,8 @@ async def build_app(
     users_pb2_grpc.add_UserServiceServicer_to_server(UsersServicer(domain.users), server)
     report_pb2_grpc.add_HealthServiceServicer_to_server(
         HealthReportServicer(
-            [DependencyCheck("database", lambda: ping(engine))], version=settings.version
+            [DependencyCheck("database", lambda: ping(engine)), *ai_checks(domain.ai)],
+            version=settings.version,
         ),
         server,
     )
@@ -166,7 +190,7 @@ async def build_app(
         content_ideas_pb2_grpc.ContentIdeasServiceServicer(), server
     )
     ai_assistant_pb2_grpc.add_AIAssistantServiceServicer_to_server(
-        ai_assistant_pb2_grpc.AIAssistantServiceServicer(), server
+        AIAssistantServicer(domain.ai), server
     )
     content_creation_pb2_grpc.add_ContentCreationServiceServicer_to_server(
         content_creation_pb2_grpc.ContentCreationServiceServicer(), server
@@ -193,4 +217,24 @@ async def build_app(
         for port in (shared_port, private_port)
         if port is not None
     ]
-    return App(settings, server, health_servicer, engine, limiter, tuple(ports))
+    return App(settings, server, health_servicer, engine, limiter, domain.ai, tuple(ports))
+
+
+def ai_checks(ai: AIService) -> list[DependencyCheck]:
+    """One /api/health entry per AI deployment, read from its breaker (no upstream call).
+    Not required: a route falls back to the next deployment while one is down."""
+
+    def probe(name: str) -> Callable[[], Awaitable[None]]:
+        async def check() -> None:
+            status = next(s for s in ai.statuses() if s.name == name)
+            if status.state is BreakerState.OPEN:
+                raise CheckFailed(f"circuit open, next probe in {status.retry_after:.0f} s")
+            if status.state is BreakerState.HALF_OPEN:
+                raise CheckFailed("circuit half-open, probing")
+
+        return check
+
+    return [
+        DependencyCheck(f"ai.{status.name}", probe(status.name), required=False)
+        for status in ai.statuses()
+    ]

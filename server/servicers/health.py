@@ -19,6 +19,11 @@ from huntaze.v1 import health_pb2, health_pb2_grpc
 from server.servicers.convert import timestamp
 
 
+class CheckFailed(Exception):
+    """A probe's own explanation of a failure, safe to show (other errors show their type
+    only, as their text may carry connection details)."""
+
+
 @dataclass(frozen=True)
 class DependencyCheck:
     """A probe that returns on success and raises on failure. `required`: down means we are down."""
@@ -68,6 +73,8 @@ class HealthReportServicer(health_pb2_grpc.HealthServiceServicer):
             await asyncio.wait_for(check.probe(), self._timeout)
         except TimeoutError:
             status, message = "down", f"no answer within {self._timeout:g} s"
+        except CheckFailed as error:
+            status, message = "down", str(error)
         except Exception as error:  # any failure of the probe is the dependency's state
             status, message = "down", type(error).__name__
         else:

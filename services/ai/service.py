@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -101,7 +101,7 @@ class AIService:
             )
         finally:
             await _shielded(self._budget.settle(reservation, record))
-        if cache:
+        if cache and routed.deployment.provider != "offline":
             key = cache_key(
                 user_id=caller.user_id,
                 task=request.task,
@@ -128,7 +128,9 @@ class AIService:
             ),
         )
 
-    async def stream(self, request: AIRequest, *, caller: Principal) -> AsyncIterator[AIChunk]:
+    async def stream(
+        self, request: AIRequest, *, caller: Principal
+    ) -> AsyncGenerator[AIChunk, None]:
         """Text as it is produced, then one final chunk (`done`) with the usage and cost, or
         with `error` when the upstream failed after the first token. Streams are never cached.
         Failures before the first token raise (fallback already happened)."""
@@ -182,6 +184,8 @@ class AIService:
         self, request: AIRequest, parse: Callable[[str], T], caller: Principal
     ) -> Parsed[T] | None:
         for deployment in self._router.deployments(request.task):
+            if deployment.provider == "offline":
+                continue  # free, deterministic and composed from inputs outside the key
             key = cache_key(
                 user_id=caller.user_id,
                 task=request.task,
