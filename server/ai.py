@@ -7,8 +7,10 @@ the only deployment when no key is configured.
 
 from __future__ import annotations
 
+import asyncio
 import random
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 
 from redis import asyncio as aioredis
@@ -62,7 +64,12 @@ def build_ai_service(
     composers: Mapping[str, Composer],
     metrics: AIMetrics,
     clock: Callable[[], datetime],
+    monotonic: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    rng: random.Random | None = None,
 ) -> AIService:
+    """`clock` dates budgets; `monotonic`, `sleep` and `rng` drive breakers and retries (tests
+    pass fakes)."""
     deployments = configured_deployments(settings)
     providers = [_provider(deployment, settings, composers) for deployment in deployments]
     breakers = {
@@ -72,6 +79,7 @@ def build_ai_service(
             reset_timeout=settings.ai_breaker_reset_seconds,
             half_open_max_probes=settings.ai_breaker_half_open_probes,
             on_state_change=metrics.breaker_changed,
+            clock=monotonic,
         )
         for deployment in deployments
     }
@@ -86,7 +94,8 @@ def build_ai_service(
             max_retry_after=settings.ai_max_retry_after_seconds,
         ),
         metrics=metrics,
-        rng=random.Random(),
+        rng=rng or random.Random(),
+        sleep=sleep,
     )
     prices = {**DEFAULT_AI_PRICES, **settings.ai_prices}
     return AIService(
