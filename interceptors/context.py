@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import re
+import time
 import uuid
 from collections.abc import Iterable
 from contextvars import ContextVar
@@ -35,6 +36,11 @@ class RequestContext:
     principal: Principal | None = None
     # Response headers a servicer or interceptor wants sent (as initial metadata).
     response_headers: list[tuple[str, str]] = field(default_factory=list)
+    # time.perf_counter() when the server took the call: responses report their duration.
+    started_at: float = field(default_factory=time.perf_counter)
+
+    def elapsed_ms(self) -> float:
+        return (time.perf_counter() - self.started_at) * 1000
 
     def outgoing_metadata(self) -> tuple[tuple[str, str], ...]:
         """What the caller gets back as headers: x-request-id plus the queued response headers.

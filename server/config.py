@@ -6,6 +6,7 @@ offline AI. `ENVIRONMENT=production` refuses to start with placeholder secrets.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -170,6 +171,12 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("ai_deployments", "ai_routes", "ai_prices", mode="before")
+    @classmethod
+    def _json_text(cls, value: object) -> object:
+        """JSON given as text (the environment does this itself; init arguments do not)."""
+        return json.loads(value) if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod
