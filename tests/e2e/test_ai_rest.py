@@ -152,9 +152,7 @@ def pro_user(client: httpx.Client, stack: Stack) -> str:
 
 def test_spec_request_gets_the_spec_response(client: httpx.Client, ai_stack: Stack) -> None:
     _, access, _ = signed_in(client)
-    response = client.post(
-        "/api/content-ideas/generate", json=SPEC_REQUEST, headers=bearer(access)
-    )
+    response = client.post("/api/content-ideas/generate", json=SPEC_REQUEST, headers=bearer(access))
     assert response.status_code == 200, response.text
     body = response.json()
     assert set(body) == {"success", "data", "meta"}
@@ -219,9 +217,7 @@ def test_more_revenue_in_a_category_means_higher_estimates(client: httpx.Client)
             },
             "options": {"count": 1, "creativity": "conservative"},
         }
-        response = client.post(
-            "/api/content-ideas/generate", json=request, headers=bearer(access)
-        )
+        response = client.post("/api/content-ideas/generate", json=request, headers=bearer(access))
         assert response.status_code == 200, response.text
         return response.json()["data"]["ideas"][0]["estimatedRevenue"]
 
