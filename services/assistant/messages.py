@@ -5,10 +5,10 @@ messages in the requested tone and for the fan's situation. Personalised message
 served from the prompt cache.
 
 Restricted words (the creator's profile): a template or occasion containing one is refused
-(400). Generated variants containing one (case-insensitive, whole word; the fan's and creator's
-names exempt, see services.assistant.restricted) are never returned: they are dropped, like
-duplicates and variants with leftover `{{placeholders}}`, and replaced by variants from the
-offline composer, so exactly `variants` messages always come back.
+(400). Generated variants containing one (case-insensitive, whole word; the fan's and the
+creator's names, as spelled, are exempt: see services.assistant.restricted) are never returned:
+they are dropped, like duplicates and variants with leftover `{{placeholders}}`, and replaced by
+variants from the offline composer, so exactly `variants` messages always come back.
 """
 
 from __future__ import annotations
