@@ -177,7 +177,11 @@ def parse_ideas(
     try:
         answer = _Answer.model_validate_json(text)
     except ValidationError as error:
-        raise MalformedOutput(f"content ideas answer does not match the schema: {error}") from None
+        problems = "; ".join(
+            f"{'.'.join(map(str, problem['loc'])) or 'answer'}: {problem['msg']}"
+            for problem in error.errors(include_url=False)[:3]
+        )
+        raise MalformedOutput(f"answer does not match the schema: {problems}") from None
     if len(answer.ideas) != count:
         raise MalformedOutput(f"expected {count} ideas, got {len(answer.ideas)}")
     return [
