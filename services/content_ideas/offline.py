@@ -153,9 +153,9 @@ TYPE_HASHTAGS = {
 }
 PLATFORM_HASHTAGS = {"onlyfans": "#onlyfanscreator", "instagram": "#instagood", "tiktok": "#fyp"}
 CAPTIONS = {
-    "conservative": "You asked, so here it is 💕 {title}. Which part is your favourite?",
+    "conservative": "You asked, so I made it 💕 {title}. Which part is your favourite?",
     "balanced": "New {subject} {format} just dropped! {title} — tell me what you want next 👇",
-    "creative": "Trying something totally new 👀 {title}. Should I make more like this?",
+    "creative": "I'm trying something totally new 👀 {title}. Should I make more like this?",
 }
 MAX_TOP_TITLE = 60
 MAX_HASHTAGS = 8
@@ -210,7 +210,7 @@ class _Facts:
         history = profile.performance_history
         tops = (record_title(item) for item in history.top_performing_content)
         return cls(
-            subjects=_clean(profile.niche) or _clean(profile.audience_preferences) or ("daily",),
+            subjects=_clean(profile.niche) or _clean(profile.audience_preferences) or ("lifestyle",),
             audience=_clean(profile.audience_preferences),
             goals=_clean(profile.current_goals),
             locations=_clean(profile.constraints.location),
