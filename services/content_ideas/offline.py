@@ -158,6 +158,7 @@ CAPTIONS = {
     "creative": "I'm trying something totally new 👀 {title}. Should I make more like this?",
 }
 MAX_TOP_TITLE = 60
+FALLBACK_SUBJECT = "lifestyle"  # when the profile names neither niches nor audience interests
 MAX_HASHTAGS = 8
 
 
@@ -210,7 +211,9 @@ class _Facts:
         history = profile.performance_history
         tops = (record_title(item) for item in history.top_performing_content)
         return cls(
-            subjects=_clean(profile.niche) or _clean(profile.audience_preferences) or ("lifestyle",),
+            subjects=_clean(profile.niche)
+            or _clean(profile.audience_preferences)
+            or (FALLBACK_SUBJECT,),
             audience=_clean(profile.audience_preferences),
             goals=_clean(profile.current_goals),
             locations=_clean(profile.constraints.location),
