@@ -48,19 +48,26 @@ from server.ai import build_ai_service
 from server.config import Settings
 from server.servicers.ai_assistant import AIAssistantServicer
 from server.servicers.auth import AuthServicer
+from server.servicers.content_ideas import ContentIdeasServicer
 from server.servicers.health import CheckFailed, DependencyCheck, HealthReportServicer
 from server.servicers.users import UsersServicer
 from services.ai.breaker import BreakerState
 from services.ai.metrics import AIMetrics
 from services.ai.providers.offline import Composer
 from services.ai.service import AIService
+from services.assistant.messages import TASK as MESSAGES_TASK
+from services.assistant.messages import MessageGenerator
 from services.assistant.messages_offline import compose_messages
 from services.auth.clock import utc_now
 from services.auth.events import SecurityEvents
 from services.auth.passwords import PasswordHasher
 from services.auth.service import AuthPolicy, AuthService
 from services.auth.tokens import AccessTokens
+from services.content_ideas.offline import compose_ideas
+from services.content_ideas.prompt import TASK as IDEAS_TASK
+from services.content_ideas.service import ContentIdeasService
 from services.db import create_engine, create_uow_factory, ping
+from services.db.models import new_id
 from services.users.service import UserService
 
 logger = logging.getLogger("huntaze.server")
@@ -80,7 +87,10 @@ HUNTAZE_SERVICES = (
 SERVICE_NAMES = tuple(service.full_name for service in HUNTAZE_SERVICES)
 
 # The offline provider's composer per AI task (tasks without one get free text).
-OFFLINE_COMPOSERS: dict[str, Composer] = {"messages": compose_messages}
+OFFLINE_COMPOSERS: dict[str, Composer] = {
+    IDEAS_TASK: compose_ideas,
+    MESSAGES_TASK: compose_messages,
+}
 
 
 @dataclass(frozen=True)
@@ -89,6 +99,8 @@ class Domain:
     auth: AuthService
     users: UserService
     ai: AIService
+    ideas: ContentIdeasService
+    messages: MessageGenerator
 
 
 def build_domain(settings: Settings, engine: AsyncEngine, registry: CollectorRegistry) -> Domain:
@@ -121,7 +133,14 @@ def build_domain(settings: Settings, engine: AsyncEngine, registry: CollectorReg
         ),
         events=events,
     )
-    return Domain(tokens, auth, UserService(uow_factory, events=events), ai)
+    return Domain(
+        tokens=tokens,
+        auth=auth,
+        users=UserService(uow_factory, events=events),
+        ai=ai,
+        ideas=ContentIdeasService(ai, uow_factory, clock=utc_now, new_id=new_id),
+        messages=MessageGenerator(ai, uow_factory, clock=utc_now),
+    )
 
 
 @dataclass
@@ -187,10 +206,10 @@ async def build_app(
         server,
     )
     content_ideas_pb2_grpc.add_ContentIdeasServiceServicer_to_server(
-        content_ideas_pb2_grpc.ContentIdeasServiceServicer(), server
+        ContentIdeasServicer(domain.ideas), server
     )
     ai_assistant_pb2_grpc.add_AIAssistantServiceServicer_to_server(
-        AIAssistantServicer(domain.ai), server
+        AIAssistantServicer(domain.ai, domain.ideas, domain.messages), server
     )
     content_creation_pb2_grpc.add_ContentCreationServiceServicer_to_server(
         content_creation_pb2_grpc.ContentCreationServiceServicer(), server

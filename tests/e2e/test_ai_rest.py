@@ -386,3 +386,108 @@ def test_over_budget_is_429_with_retry_after(tmp_path: Path, fake_openai: FakeOp
         assert int(response.headers["retry-after"]) > 0
         assert "budget" in response.json()["message"]
         assert fake_openai.requests == []
+
+
+# --- tools -----------------------------------------------------------------------------------
+
+
+def test_message_generator_is_for_paid_plans(client: httpx.Client) -> None:
+    _, access, _ = signed_in(client)
+    response = client.post(
+        "/api/ai-assistant/tools/message-generator",
+        json={"template": "Hi {{name}}", "recipient": {"name": "Sam"}},
+        headers=bearer(access),
+    )
+    assert response.status_code == 403
+
+
+def test_message_generator_fills_the_template_for_the_fan(
+    client: httpx.Client, ai_stack: Stack
+) -> None:
+    access = pro_user(client, ai_stack)
+    response = client.post(
+        "/api/ai-assistant/tools/message-generator",
+        json={
+            "template": "Hey {{first_name}}, thank you for being here!",
+            "recipient": {"name": "Sam Rivera", "spendTier": "vip"},
+            "context": {"tone": "grateful", "occasion": "birthday"},
+            "variants": 4,
+        },
+        headers=bearer(access),
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert len(body["messages"]) == 4
+    assert len({message["text"] for message in body["messages"]}) == 4
+    assert all("Sam" in message["text"] for message in body["messages"])
+    assert all("{{" not in message["text"] for message in body["messages"])
+    assert {message["tone"] for message in body["messages"]} == {"grateful"}
+    assert body["model"]
+
+
+def test_restricted_words_of_the_creator_are_enforced(
+    client: httpx.Client, ai_stack: Stack
+) -> None:
+    access = pro_user(client, ai_stack)
+    patched = client.patch(
+        "/api/users/me",
+        json={"profile": {"restrictedWords": ["discount"]}},
+        headers=bearer(access),
+    )
+    assert patched.status_code == 200, patched.text
+    response = client.post(
+        "/api/ai-assistant/tools/message-generator",
+        json={"template": "Big DISCOUNT for you {{name}}", "recipient": {"name": "Sam"}},
+        headers=bearer(access),
+    )
+    assert response.status_code == 400
+    (bad_request,) = [d for d in response.json()["details"] if "fieldViolations" in d]
+    assert bad_request["fieldViolations"][0]["field"] == "template"
+    assert bad_request["fieldViolations"][0]["reason"] == "template.restricted_word"
+
+
+def test_pricing_optimizer_recommends_within_bounds(client: httpx.Client, ai_stack: Stack) -> None:
+    access = pro_user(client, ai_stack)
+    response = client.post(
+        "/api/ai-assistant/tools/pricing-optimizer",
+        json={
+            "contentType": "video",
+            "history": [
+                {"price": 10, "offers": 400, "purchases": 60},
+                {"price": 20, "offers": 400, "purchases": 44},
+                {"price": 30, "offers": 400, "purchases": 20},
+            ],
+            "minPrice": 8,
+            "maxPrice": 40,
+        },
+        headers=bearer(access),
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert 8 <= body["priceRange"]["low"] <= body["recommendedPrice"] <= body["priceRange"]["high"]
+    assert body["priceRange"]["high"] <= 40
+    assert 0 < body["expectedConversion"] < 1
+    assert body["expectedRevenuePerOffer"] == pytest.approx(
+        body["recommendedPrice"] * body["expectedConversion"],
+        abs=0.01,  # rounded to cents
+    )
+    assert 0 < body["confidence"] <= 1
+    assert body["rationale"]
+
+
+def test_pricing_optimizer_refuses_nonsense(client: httpx.Client, ai_stack: Stack) -> None:
+    access = pro_user(client, ai_stack)
+    response = client.post(
+        "/api/ai-assistant/tools/pricing-optimizer",
+        json={"contentType": "photo", "history": [{"price": 5, "offers": 10, "purchases": 11}]},
+        headers=bearer(access),
+    )
+    assert response.status_code == 400
+    (bad_request,) = [d for d in response.json()["details"] if "fieldViolations" in d]
+    assert bad_request["fieldViolations"][0]["field"] == "history[0]"
+    empty = client.post(
+        "/api/ai-assistant/tools/pricing-optimizer",
+        json={"contentType": "photo", "history": []},
+        headers=bearer(access),
+    )
+    assert empty.status_code == 400
