@@ -311,12 +311,20 @@ def _ranked_types(profile: CreatorProfile, *, reverse: bool) -> list[str]:
 
 
 def _best_hours(patterns: Mapping[str, Any]) -> tuple[str, ...]:
-    """["20:00", "21:00"] from {"bestHours": [20, 21]} (or "best_hours", "peakHours")."""
+    """["20:00", "21:00"] from {"bestHours": [20, 21]} (or "best_hours", "peakHours"). Hours
+    may arrive as floats (a protobuf Struct has only doubles)."""
     for key in ("bestHours", "best_hours", "peakHours"):
         hours = patterns.get(key)
         if isinstance(hours, list):
-            valid = [h for h in hours if isinstance(h, int) and not isinstance(h, bool)]
-            return tuple(f"{h:02d}:00" for h in valid if 0 <= h <= 23)[:3]
+            valid = [
+                int(hour)
+                for hour in hours
+                if isinstance(hour, int | float)
+                and not isinstance(hour, bool)
+                and float(hour).is_integer()
+                and 0 <= hour <= 23
+            ]
+            return tuple(f"{hour:02d}:00" for hour in valid)[:3]
     return ()
 
 

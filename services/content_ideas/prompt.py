@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from services.ai.errors import MalformedOutput
 from services.ai.types import AIRequest, ChatMessage, JsonSchemaFormat
+from services.content_ideas.estimates import record_title
 from services.content_ideas.types import CreatorProfile, DraftIdea, IdeaOptions
 
 TASK = "content_ideas"
@@ -30,6 +31,11 @@ MAX_TIP = 300
 MAX_TIPS = 6
 MAX_HASHTAGS = 30
 MAX_HASHTAG = 50
+
+# Free-form history in the prompt: at most this many records / patterns, each at most this long
+# in JSON (the request may carry up to a megabyte; the prompt should not).
+PROMPT_ITEMS = 20
+PROMPT_VALUE_CHARS = 300
 
 # Token budget: the envelope plus, per idea, the text fields; captions and hashtags add more.
 BASE_TOKENS = 200
@@ -99,6 +105,13 @@ def request_inputs(profile: CreatorProfile, options: IdeaOptions) -> dict[str, A
 def build_messages(profile: CreatorProfile, options: IdeaOptions) -> tuple[ChatMessage, ...]:
     facts = profile.to_json()
     del facts["id"]  # an opaque identifier tells the model nothing
+    history = facts["performanceHistory"]
+    history["topPerformingContent"] = _prompt_records(history["topPerformingContent"])
+    history["engagementPatterns"] = {
+        key: value
+        for key, value in list(history["engagementPatterns"].items())[:PROMPT_ITEMS]
+        if _fits(value)
+    }
     wanted = [
         f"Propose exactly {options.count} content ideas.",
         f"Creativity: {CREATIVITY_BRIEF[options.creativity]}.",
@@ -113,6 +126,21 @@ def build_messages(profile: CreatorProfile, options: IdeaOptions) -> tuple[ChatM
         + "\n".join(wanted)
     )
     return (ChatMessage("system", SYSTEM_PROMPT), ChatMessage("user", user))
+
+
+def _prompt_records(records: list[Any]) -> list[Any]:
+    """The first PROMPT_ITEMS top records; an oversized one is reduced to its title."""
+    kept = []
+    for record in records[:PROMPT_ITEMS]:
+        if _fits(record):
+            kept.append(record)
+        elif title := record_title(record):
+            kept.append(title[:PROMPT_VALUE_CHARS])
+    return kept
+
+
+def _fits(value: Any) -> bool:
+    return len(json.dumps(value, ensure_ascii=False)) <= PROMPT_VALUE_CHARS
 
 
 def max_tokens(options: IdeaOptions) -> int:

@@ -122,3 +122,10 @@ def test_long_profile_text_stays_within_the_limits(profile: CreatorProfile) -> N
         current_goals=("g" * 200,),
     )
     assert len(drafts(wordy, count=20, creativity="creative", include_hashtags=True)) == 20
+
+
+@pytest.mark.parametrize("hours", [[20, 21], [20.0, 21.0]])  # a protobuf Struct gives doubles
+def test_best_hours_become_a_posting_tip(profile: CreatorProfile, hours: list[float]) -> None:
+    history = replace(profile.performance_history, engagement_patterns={"bestHours": hours})
+    ideas = compose(replace(profile, performance_history=history), count=3)
+    assert "Post around 20:00 or 21:00" in text_of(ideas)

@@ -13,12 +13,14 @@ from services.ai.errors import MalformedOutput
 from services.content_ideas.offline import compose_ideas
 from services.content_ideas.prompt import (
     MAX_TITLE,
+    PROMPT_ITEMS,
+    PROMPT_VALUE_CHARS,
     build_request,
     ideas_parser,
     ideas_schema,
     max_tokens,
 )
-from services.content_ideas.types import CreatorProfile, IdeaOptions
+from services.content_ideas.types import CreatorProfile, IdeaOptions, PerformanceHistory
 
 
 def object_schemas(schema: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
@@ -118,6 +120,21 @@ def test_user_message_is_written_from_the_real_profile(profile: CreatorProfile) 
     ):
         assert fact in user.content
     assert profile.id not in user.content
+
+
+def test_oversized_history_is_trimmed_in_the_prompt(profile: CreatorProfile) -> None:
+    history = PerformanceHistory(
+        top_performing_content=[
+            {"title": f"Post {n}", "notes": "x" * 5000} for n in range(PROMPT_ITEMS + 10)
+        ],
+        engagement_patterns={"bestHours": [20], "raw": ["y" * 5000]},
+    )
+    _, user = build_request(replace(profile, performance_history=history), IdeaOptions()).messages
+    assert len(user.content) < 4 * PROMPT_ITEMS * PROMPT_VALUE_CHARS
+    assert f"Post {PROMPT_ITEMS - 1}" in user.content  # reduced to its title
+    assert f'Post {PROMPT_ITEMS}"' not in user.content  # beyond the limit
+    assert "bestHours" in user.content
+    assert "yyyy" not in user.content
 
 
 @pytest.mark.parametrize("creativity", ["conservative", "balanced", "creative"])
