@@ -6,6 +6,7 @@ Runs on SQLite only (the budget's database behaviour on both databases is test_a
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
@@ -62,6 +63,13 @@ def breaker_metric(harness: Harness, deployment: str) -> float | None:
 def state_of(harness: Harness, deployment: str) -> BreakerState:
     [status] = [s for s in harness.service.statuses() if s.name == deployment]
     return status.state
+
+
+async def arrived(upstream: FakeOpenAI, within: float = 5.0) -> None:
+    """Until the fake server has received a request (it offers no event to wait on)."""
+    async with asyncio.timeout(within):
+        while not upstream.requests:  # noqa: ASYNC110 - polling the server's thread-side record
+            await asyncio.sleep(0.005)
 
 
 async def collect(stream: AsyncIterator[AIChunk]) -> list[AIChunk]:
@@ -279,6 +287,32 @@ async def test_malformed_output_everywhere_is_never_returned(
     assert await harness.reservations() == 0
 
 
+@pytest.mark.parametrize(
+    ("status", "kind", "counts"),
+    [(400, "bad_request", False), (401, "misconfigured", True), (404, "misconfigured", True)],
+)
+async def test_client_errors_fall_back_at_once_and_only_misconfiguration_counts(
+    make_service: ServiceFactory,
+    upstream: FakeOpenAI,
+    caller: Principal,
+    status: int,
+    kind: str,
+    counts: bool,
+) -> None:
+    harness = await make_service(ai_breaker_failure_threshold=1)
+    upstream.script("azure", Fail(status))
+
+    response = await harness.service.complete(REQUEST, caller=caller)
+
+    assert response.deployment == "openai"
+    assert keys(upstream) == ["azure", "openai"]  # never retried
+    assert harness.sleep.delays == []
+    expected = BreakerState.OPEN if counts else BreakerState.CLOSED
+    assert state_of(harness, "azure") is expected
+    errors = {"task": "assistant", "deployment": "azure", "provider": "azure"}
+    assert harness.metric("huntaze_ai_attempt_errors_total", **errors, kind=kind) == 1
+
+
 # -- circuit breaker -----------------------------------------------------------------------------
 
 
@@ -453,7 +487,7 @@ async def test_a_stream_failing_before_its_first_token_falls_back_to_the_next_st
 async def test_a_client_that_leaves_cancels_upstream_and_is_charged_for_what_it_got(
     make_service: ServiceFactory, upstream: FakeOpenAI, caller: Principal
 ) -> None:
-    harness = await make_service()
+    harness = await make_service(ai_breaker_failure_threshold=1)
     upstream.script("azure", StreamReply([f"word{i} " for i in range(40)], delay=0.05))
 
     stream = harness.service.stream(REQUEST, caller=caller)
@@ -469,6 +503,42 @@ async def test_a_client_that_leaves_cancels_upstream_and_is_charged_for_what_it_
     assert (row.prompt_tokens, row.completion_tokens) == (prompt, 1)
     assert row.cost_micros == harness.micros("azure", prompt, 1) > 0
     assert await harness.spent_micros(caller.user_id) == row.cost_micros
+    assert state_of(harness, "azure") is BreakerState.CLOSED  # the client left, not azure
+
+
+async def test_a_cancelled_call_cancels_upstream_and_releases_its_reservation(
+    make_service: ServiceFactory, upstream: FakeOpenAI, caller: Principal
+) -> None:
+    harness = await make_service(ai_breaker_failure_threshold=1)
+    upstream.script("azure", Hang(10))
+    call = asyncio.create_task(harness.service.complete(REQUEST, caller=caller))
+    await arrived(upstream)
+
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+
+    assert await upstream.wait_for_disconnect_async()
+    assert await harness.reservations() == 0
+    assert await harness.usage_rows() == []  # nothing came back, nothing is charged
+    assert await harness.spent_micros(caller.user_id) == 0
+    assert keys(upstream) == ["azure"]  # no fallback for a caller that is gone
+    assert state_of(harness, "azure") is BreakerState.CLOSED
+
+
+async def test_a_stream_that_times_out_before_its_first_token_falls_back(
+    make_service: ServiceFactory, upstream: FakeOpenAI, caller: Principal
+) -> None:
+    harness = await make_service(deployment_timeout=0.3)
+    upstream.script("azure", Hang(10))
+    upstream.script("openai", StreamReply(["Hi", " there"]))
+
+    chunks = await collect(harness.service.stream(REQUEST, caller=caller))
+
+    assert [chunk.delta for chunk in chunks[:-1]] == ["Hi", " there"]
+    assert chunks[-1].deployment == "openai" and chunks[-1].error is None
+    assert keys(upstream) == ["azure", "openai"]
+    assert await upstream.wait_for_disconnect_async()
 
 
 # -- prompt cache --------------------------------------------------------------------------------
