@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
+from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
+from support.clock import FakeClock
 
-from server.ai import configured_deployments, configured_routes
+from server.ai import build_ai_service, configured_deployments, configured_routes
 from server.config import Settings
+from services.ai.metrics import AIMetrics
 from services.ai.providers.offline import OFFLINE_MODEL
+from services.db.uow import SqlUnitOfWork
 
 PRODUCTION = {
     "ENVIRONMENT": "production",
@@ -227,3 +231,24 @@ def test_a_redis_prompt_cache_needs_redis_url(monkeypatch: pytest.MonkeyPatch) -
         monkeypatch, AI_CACHE_BACKEND="redis", REDIS_URL="redis://127.0.0.1:6379/0"
     )
     assert settings.ai_cache_backend == "redis"
+
+
+def test_a_route_naming_an_unknown_deployment_is_refused_at_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = settings_from(
+        monkeypatch, OPENAI_API_KEY="sk-real-0123", AI_ROUTES=json.dumps({"messages": ["azure"]})
+    )
+
+    with pytest.raises(ValueError, match="unknown deployments"):
+        build_ai_service(
+            settings,
+            _no_database,
+            composers={},
+            metrics=AIMetrics(CollectorRegistry()),
+            clock=FakeClock(),
+        )
+
+
+def _no_database(**_: object) -> SqlUnitOfWork:
+    raise AssertionError("building the AI service must not touch the database")
