@@ -80,6 +80,9 @@ class Router:
     ) -> None:
         if DEFAULT_ROUTE not in routes:
             raise ValueError(f"routes need a {DEFAULT_ROUTE!r} entry")
+        empty = sorted(task for task, route in routes.items() if not route)
+        if empty:
+            raise ValueError(f"routes without any deployment: {empty}")
         unknown = {name for route in routes.values() for name in route} - set(providers)
         if unknown:
             raise ValueError(f"routes name unknown deployments: {sorted(unknown)}")

@@ -48,7 +48,7 @@ class FailureKind(Enum):
     TIMEOUT = "timeout"  # no answer in time: fall back at once; counts
     CONTENT_FILTER = "content_filter"  # Azure's refusal: fall back at once; healthy, no count
     MISCONFIGURED = "misconfigured"  # 401/403/404 from upstream: fall back at once; counts
-    BAD_REQUEST = "bad_request"  # any other 4xx: our request is wrong; no fallback, no count
+    BAD_REQUEST = "bad_request"  # any other 4xx from this upstream: fall back at once; no count
     MALFORMED_OUTPUT = "malformed_output"  # answer failed parsing: retry once, then fall back
 
 

@@ -250,5 +250,23 @@ def test_a_route_naming_an_unknown_deployment_is_refused_at_start(
         )
 
 
+def test_an_empty_route_is_refused_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = settings_from(
+        monkeypatch,
+        OPENAI_API_KEY="sk-real-0123",
+        AI_OFFLINE_FALLBACK="false",
+        AI_ROUTES=json.dumps({"messages": []}),
+    )
+
+    with pytest.raises(ValueError, match="without any deployment"):
+        build_ai_service(
+            settings,
+            _no_database,
+            composers={},
+            metrics=AIMetrics(CollectorRegistry()),
+            clock=FakeClock(),
+        )
+
+
 def _no_database(**_: object) -> SqlUnitOfWork:
     raise AssertionError("building the AI service must not touch the database")
