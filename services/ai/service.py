@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from services.ai.breaker import BreakerState, CircuitBreaker
 from services.ai.budget import AiBudget, Reservation, UsageRecord
@@ -28,6 +28,7 @@ from services.ai.types import (
     AIChunk,
     AIRequest,
     AIResponse,
+    Parsed,
     StreamDelta,
     StreamFailure,
     Usage,
@@ -36,12 +37,6 @@ from services.auth.principal import Principal
 from services.errors import QuotaExceeded
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Parsed(Generic[T]):
-    value: T
-    response: AIResponse
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 Role = Literal["system", "user", "assistant"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,14 @@ class AIResponse:
     deployment: str
     model: str
     cached: bool = False
+
+
+@dataclass(frozen=True)
+class Parsed(Generic[T]):
+    """A structured answer: the value the caller's parser produced, and the answer itself."""
+
+    value: T
+    response: AIResponse
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,13 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from services.ai.errors import MalformedOutput
-from services.ai.service import Parsed
+from services.ai.ports import StructuredAI
 from services.ai.types import AIRequest, ChatMessage, JsonSchemaFormat
 from services.assistant.fans import SITUATION_GOALS, fan_situation
 from services.assistant.messages_offline import compose_variants
@@ -86,17 +86,6 @@ class Message:
 class GeneratedMessages:
     messages: list[Message]
     model: str  # the model that answered (AIResponse.model)
-
-
-class StructuredAI(Protocol):
-    async def complete_parsed(
-        self,
-        request: AIRequest,
-        parse: Callable[[str], T],
-        *,
-        caller: Principal,
-        cache: bool = False,
-    ) -> Parsed[T]: ...
 
 
 class MessageGenerator:

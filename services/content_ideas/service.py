@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
-from services.ai.types import AIRequest
+from services.ai.ports import StructuredAI
 from services.auth.principal import Principal
 from services.content_ideas.effort import EffortModel
 from services.content_ideas.estimates import EstimationModel
@@ -29,24 +29,6 @@ from services.errors import FieldViolation, InvalidArgument, NotFound
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
-
-
-class ParsedAnswer(Protocol[T_co]):
-    @property
-    def value(self) -> T_co: ...
-
-
-class StructuredAI(Protocol):
-    """What this use case needs of services.ai.service.AIService."""
-
-    async def complete_parsed(
-        self,
-        request: AIRequest,
-        parse: Callable[[str], T],
-        *,
-        caller: Principal,
-        cache: bool = False,
-    ) -> ParsedAnswer[T]: ...
 
 
 class ContentIdeasService:

@@ -6,8 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from services.ai.errors import MalformedOutput
-from services.ai.service import Parsed
-from services.ai.types import AIRequest, AIResponse, Usage
+from services.ai.types import AIRequest, AIResponse, Parsed, Usage
 from services.assistant.messages_offline import compose_messages
 from services.auth.principal import Principal
 
