@@ -72,13 +72,14 @@ class AiSpendRepository:
         return row
 
     async def reserved_micros(self, user_id: str, month: str, *, now: datetime) -> int:
-        """Budget held by calls still in flight (expired reservations no longer count)."""
+        """Budget held by calls still in flight. Expired reservations (their worker died before
+        settling) are deleted on the way, so they neither count nor pile up."""
+        mine = (AiReservation.user_id == user_id, AiReservation.month == month)
+        await self._session.execute(
+            delete(AiReservation).where(*mine, AiReservation.expires_at <= now)
+        )
         total = await self._session.scalar(
-            select(func.coalesce(func.sum(AiReservation.amount_micros), 0)).where(
-                AiReservation.user_id == user_id,
-                AiReservation.month == month,
-                AiReservation.expires_at > now,
-            )
+            select(func.coalesce(func.sum(AiReservation.amount_micros), 0)).where(*mine)
         )
         return int(total or 0)
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 from support.fake_openai import FakeOpenAI, Reply, StreamReply
 
+from services.ai.budget import AiBudget
 from services.ai.pricing import MICROS_PER_USD, PriceTable, estimate_prompt_tokens
 from services.ai.types import AIChunk, AIRequest, ChatMessage
 from services.auth.principal import Principal
@@ -188,3 +189,28 @@ async def test_a_free_route_never_touches_the_budget_tables(
     assert await harness.spend_rows() == 0
     assert await harness.reservations() == 0
     assert await harness.usage_rows() == []
+
+
+async def test_a_reservation_never_settled_stops_counting_at_its_expiry(
+    make_service: ServiceFactory, caller: Principal
+) -> None:
+    # A worker that died mid-call leaves its reservation behind: simulate it with reserve() alone.
+    probe = await make_service()
+    hold = worst_case(probe, "azure", "openai")
+    harness = await make_service(ai_budget_pro_usd=usd(hold), ai_reservation_ttl_seconds=60)
+    dead_worker = AiBudget(
+        harness.uow_factory,
+        monthly_budget_usd={caller.plan: usd(hold)},
+        reservation_ttl_seconds=60,
+        clock=harness.clock,
+    )
+    await dead_worker.reserve(caller, hold)
+
+    with pytest.raises(QuotaExceeded):
+        await harness.service.complete(REQUEST, caller=caller)
+
+    harness.clock.advance(61)
+    answer = await harness.service.complete(REQUEST, caller=caller)
+
+    assert answer.cost_usd > 0
+    assert await harness.reservations() == 0  # the expired one was purged, the new one settled
