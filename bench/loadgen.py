@@ -8,6 +8,7 @@ only the window is measured.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import statistics
@@ -60,14 +61,25 @@ def run_wrk(
     threads: int,
     duration_s: float,
     warmup_s: float,
+    json_body: Path | None = None,
 ) -> Measurement:
-    """Warm up, then measure `url` with wrk; non-2xx/3xx responses count as errors."""
+    """Warm up, then measure `url` with wrk; non-2xx/3xx responses count as errors.
+
+    With `json_body`, every request is a POST of that file (application/json); the report script
+    then serves the warm-up too, since it is what sets the method and body.
+    """
     base = ["wrk", f"-t{threads}", f"-c{connections}", "--timeout", "5s"]
     for name, value in headers.items():
         base += ["-H", f"{name}: {value}"]
+    env = None
+    if json_body is not None:
+        env = {**os.environ, "WRK_BODY_FILE": str(json_body)}
+        base += ["-s", str(WRK_SCRIPT)]
     if warmup_s > 0:
-        _run([*base, f"-d{_seconds(warmup_s)}", url])
-    output = _run([*base, f"-d{_seconds(duration_s)}", "-s", str(WRK_SCRIPT), url])
+        _run([*base, f"-d{_seconds(warmup_s)}", url], env=env)
+    if json_body is None:
+        base += ["-s", str(WRK_SCRIPT)]
+    output = _run([*base, f"-d{_seconds(duration_s)}", url], env=env)
     return parse_wrk(output)
 
 
@@ -102,7 +114,7 @@ def run_h2load_grpc(
     url: str,
     *,
     request_message: bytes,
-    response_frame_len: int,
+    response_frame_len: int | None,
     headers: dict[str, str],
     connections: int,
     threads: int,
@@ -114,7 +126,9 @@ def run_h2load_grpc(
 
     h2load checks only the HTTP status, and a failed gRPC call still answers HTTP 200 (the
     grpc-status travels in trailers, with no message). Every successful GetMe answers one
-    message of a known size, so the DATA bytes received prove how many calls succeeded.
+    message of a known size, so the DATA bytes received prove how many calls succeeded. When
+    the answer's size varies (`response_frame_len` None) the caller must verify success itself
+    (bench/run.py reads the server's grpc_server_handled_total by code).
     """
     body = workdir / "grpc-request.bin"
     body.write_bytes(grpc_frame(request_message))
@@ -142,7 +156,9 @@ def run_h2load_grpc(
     )
 
 
-def parse_h2load(output: str, *, latencies_us: list[int], response_frame_len: int) -> Measurement:
+def parse_h2load(
+    output: str, *, latencies_us: list[int], response_frame_len: int | None
+) -> Measurement:
     requests = _ints(
         r"^requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, "
         r"(\d+) failed, (\d+) errored, (\d+) timeout",
@@ -155,8 +171,9 @@ def parse_h2load(output: str, *, latencies_us: list[int], response_frame_len: in
     # Each call counted must have brought exactly one response message. Calls still in flight
     # when h2load stops may add their bytes without being counted, which can hide at most one
     # failure per connection.
-    answered = data_bytes // response_frame_len
-    without_message = max(0, succeeded - answered)
+    without_message = 0
+    if response_frame_len is not None:
+        without_message = max(0, succeeded - data_bytes // response_frame_len)
     errors = {
         "failed": failed,
         "errored": errored,
@@ -218,9 +235,9 @@ def _seconds(value: float) -> str:
     return f"{value:g}s"
 
 
-def _run(command: list[str], *, check: bool = True) -> str:
+def _run(command: list[str], *, check: bool = True, env: dict[str, str] | None = None) -> str:
     # Every run is bounded by its own duration; this only guards against a hung tool.
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
     if check and result.returncode != 0:
         raise LoadToolError(
             f"{command[0]} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"

@@ -1,5 +1,15 @@
 -- wrk's done() hook: one JSON line with the counts and latency percentiles (microseconds) that
 -- bench/run.py parses. Defining no request()/response() hook keeps wrk on its fast C path.
+-- With WRK_BODY_FILE set, every request is a JSON POST of that file (set once, still the C path).
+local body_file = os.getenv("WRK_BODY_FILE")
+if body_file then
+  local file = assert(io.open(body_file, "rb"))
+  wrk.method = "POST"
+  wrk.body = file:read("*a")
+  file:close()
+  wrk.headers["Content-Type"] = "application/json"
+end
+
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
