@@ -1,14 +1,17 @@
-"""`make bench`: GET /api/users/me under load, Huntaze (REST via Envoy, native gRPC) vs FastAPI.
+"""`make bench`: GET /api/users/me under load, Huntaze (REST via Envoy, native gRPC) vs FastAPI;
+and the AI endpoints: time to first event of a stream through Envoy vs native gRPC, content ideas.
 
 Sets up a throwaway SQLite database and one user, starts the real server (`python -m server`)
-behind Envoy and the FastAPI baseline under uvicorn, then measures each system in turn with an
-external load generator (wrk, h2load) at fixed concurrency, alternating the systems round after
-round. Results: bench/results/<UTC time>.json and bench/results/latest.json. See bench/README.md.
+behind Envoy (and, for GetMe, the FastAPI baseline under uvicorn), then measures each system in
+turn with an external load generator (wrk, h2load, bench/ai_stream.py), alternating the systems
+round after round. Results: bench/results/<UTC time>.json and bench/results/latest.json. See
+bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -18,12 +21,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any, NoReturn
 
+import ai_suite
 import grpc
 import httpx
 import loadgen
@@ -49,15 +52,16 @@ SYSTEMS = {
     "fastapi": "FastAPI+uvicorn",
 }
 BASELINE = "fastapi"
+SUITES = ("getme", "ai")
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Stack:
     """Where the running systems of one configuration answer."""
 
     envoy_port: int
     grpc_port: int
-    fastapi_port: int
+    fastapi_port: int | None
     processes: tuple[subprocess.Popen[bytes], ...]
 
 
@@ -79,8 +83,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--log-level", default="INFO", help="LOG_LEVEL of the server, --log-level of uvicorn"
     )
+    parser.add_argument(
+        "--suites",
+        default=",".join(SUITES),
+        help=f"comma-separated suites to run, of {', '.join(SUITES)} (default: all)",
+    )
+    parser.add_argument(
+        "--ai-workers", type=int, default=cores, help="server workers for the ai suite"
+    )
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
-    return parser.parse_args(argv)
+    ai_suite.add_arguments(parser)
+    args = parser.parse_args(argv)
+    args.suites = args.suites.split(",")
+    if unknown := set(args.suites) - set(SUITES):
+        parser.error(f"unknown suite(s): {', '.join(sorted(unknown))}")
+    return args
 
 
 def main(argv: list[str]) -> int:
@@ -91,30 +108,54 @@ def main(argv: list[str]) -> int:
         return 2
     signal.signal(signal.SIGTERM, _interrupt)
     started = datetime.now(UTC)
-    configurations = []
+    configurations: list[dict[str, Any]] = []
+    ai: dict[str, Any] = {}
     with (
         tempfile.TemporaryDirectory(prefix="huntaze-bench-") as tmp,
         Processes(Path(tmp)) as processes,
     ):
         workdir = Path(tmp)
-        env = base_environment(workdir, log_level=args.log_level)
+        env = {
+            **base_environment(workdir, log_level=args.log_level),
+            **ai_suite.environment(args),
+        }
         run_migrations(env["DATABASE_URL"])
         token = ""
-        for workers in [int(n) for n in args.workers.split(",")]:
-            print(f"== {workers} process(es) each", flush=True)
-            stack = start_stack(processes, env, workdir, workers=workers, log_level=args.log_level)
-            token = token or create_account(stack)
-            wait_for_baseline(stack, token)
-            frame_len = preflight(stack, token)
-            configurations.append(
-                measure_configuration(stack, token, frame_len, workers, args, workdir)
+        if "getme" in args.suites:
+            for workers in [int(n) for n in args.workers.split(",")]:
+                print(f"== GetMe, {workers} process(es) each", flush=True)
+                stack = start_stack(
+                    processes, env, workdir, workers=workers, log_level=args.log_level
+                )
+                token = token or create_account(stack)
+                wait_for_baseline(stack, token)
+                frame_len = preflight(stack, token)
+                configurations.append(
+                    measure_configuration(stack, token, frame_len, workers, args, workdir)
+                )
+                processes.stop_all()
+        if "ai" in args.suites:
+            print(f"== AI, {args.ai_workers} server worker(s)", flush=True)
+            stack = start_stack(
+                processes,
+                env,
+                workdir,
+                workers=args.ai_workers,
+                log_level=args.log_level,
+                baseline=False,
             )
+            token = token or create_account(stack)
+            ai = measure_ai(stack, token, args, workdir)
             processes.stop_all()
-    results = {
-        "schema": 1,
+    results: dict[str, Any] = {
+        "schema": 2,
         "started_at": started.isoformat(),
         "finished_at": datetime.now(UTC).isoformat(),
-        "scenario": {
+        "suites": args.suites,
+        "machine": machine_facts(),
+    }
+    if configurations:
+        results["scenario"] = {
             "call": f"GET {GET_ME_PATH} / {GET_ME_METHOD.lstrip('/')} (JWT check + one user read)",
             "database": "SQLite (WAL) in a temporary directory, one user",
             "duration_s": args.duration,
@@ -123,17 +164,20 @@ def main(argv: list[str]) -> int:
             "rounds": args.rounds,
             "load_threads": args.load_threads,
             "log_level": args.log_level,
-        },
-        "machine": machine_facts(),
-        "configurations": configurations,
-        "target": target(configurations),
-    }
+        }
+        results["configurations"] = configurations
+        results["target"] = target(configurations)
+    if ai:
+        results["ai"] = ai
     path = write_results(results, args.results_dir)
-    print_table(results)
+    if configurations:
+        print_table(results)
+    if ai:
+        ai_suite.print_summary(ai)
     print(f"\nresults: {path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path}")
     errors = sum(
         system["errors"] for config in configurations for system in config["systems"].values()
-    )
+    ) + (ai_suite.errors(ai) if ai else 0)
     if errors:
         print(f"bench: {errors} failed requests: the figures are not comparable", file=sys.stderr)
         return 1
@@ -158,14 +202,22 @@ def base_environment(workdir: Path, *, log_level: str) -> dict[str, str]:
         "RATE_LIMIT_BACKEND": "memory",
         "RATE_LIMIT_STANDARD": UNTHROTTLED,
         "RATE_LIMIT_AUTH": UNTHROTTLED,
+        "RATE_LIMIT_AI": UNTHROTTLED,
         "ENVOY_ADMIN_PORT": "0",
     }
 
 
 def start_stack(
-    processes: Processes, env: dict[str, str], workdir: Path, *, workers: int, log_level: str
+    processes: Processes,
+    env: dict[str, str],
+    workdir: Path,
+    *,
+    workers: int,
+    log_level: str,
+    baseline: bool = True,
 ) -> Stack:
-    """The server with `workers` processes behind Envoy, and uvicorn with as many workers."""
+    """The server with `workers` processes behind Envoy, and (with `baseline`) uvicorn with as
+    many workers."""
     grpc_port, envoy_port, metrics_port, fastapi_port, *worker_ports = free_ports(4 + workers)
     server_env = {
         **env,
@@ -195,6 +247,31 @@ def start_stack(
         env=server_env,
         cwd=workdir,
     )
+    stack = Stack(
+        envoy_port=envoy_port,
+        grpc_port=grpc_port,
+        fastapi_port=fastapi_port if baseline else None,
+        processes=(server, envoy),
+    )
+    if baseline:
+        stack = _with_baseline(processes, env, stack, workers=workers, log_level=log_level)
+    try:
+        wait_until(
+            lambda: _answers(f"http://127.0.0.1:{envoy_port}/api/health"),
+            what="server behind Envoy",
+            processes=list(stack.processes),
+        )
+    except StartupError:
+        for name in (f"server-{workers}", f"envoy-{workers}", f"uvicorn-{workers}"):
+            print(f"--- {name} log ---\n{processes.log_tail(name)}", file=sys.stderr)
+        raise
+    return stack
+
+
+def _with_baseline(
+    processes: Processes, env: dict[str, str], stack: Stack, *, workers: int, log_level: str
+) -> Stack:
+    """Starts the FastAPI baseline under uvicorn with `workers` workers."""
     uvicorn = processes.start(
         f"uvicorn-{workers}",
         [
@@ -208,7 +285,7 @@ def start_stack(
             "--host",
             "127.0.0.1",
             "--port",
-            str(fastapi_port),
+            str(stack.fastapi_port),
             "--workers",
             str(workers),
             "--log-level",
@@ -217,23 +294,7 @@ def start_stack(
         env=env,
         cwd=REPO_ROOT,
     )
-    stack = Stack(
-        envoy_port=envoy_port,
-        grpc_port=grpc_port,
-        fastapi_port=fastapi_port,
-        processes=(server, envoy, uvicorn),
-    )
-    try:
-        wait_until(
-            lambda: _answers(f"http://127.0.0.1:{envoy_port}/api/health"),
-            what="server behind Envoy",
-            processes=list(stack.processes),
-        )
-    except StartupError:
-        for name in (f"server-{workers}", f"envoy-{workers}", f"uvicorn-{workers}"):
-            print(f"--- {name} log ---\n{processes.log_tail(name)}", file=sys.stderr)
-        raise
-    return stack
+    return dataclasses.replace(stack, processes=(*stack.processes, uvicorn))
 
 
 def wait_for_baseline(stack: Stack, token: str) -> None:
@@ -369,6 +430,21 @@ def measure(
         workdir=workdir,
         **common,
     )
+
+
+def measure_ai(stack: Stack, token: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    """The AI suite on one stack: streams first, then content ideas (which fill the DB)."""
+    streams = ai_suite.measure_streams(stack.envoy_port, stack.grpc_port, token, args)
+    ideas = ai_suite.measure_ideas(stack.envoy_port, stack.grpc_port, token, args, workdir)
+    return {
+        "server_workers": args.ai_workers,
+        "provider": "offline (no AI key configured)",
+        "database": "SQLite (WAL) in a temporary directory",
+        "log_level": args.log_level,
+        "streams": streams,
+        "stream_target": ai_suite.stream_target(streams),
+        "content_ideas": ideas,
+    }
 
 
 def summarize(system: str, measurements: list[loadgen.Measurement]) -> dict[str, Any]:
