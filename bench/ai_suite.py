@@ -12,6 +12,7 @@ import json
 import statistics
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -283,6 +284,9 @@ def measure_ideas(
         for system in order[shift:] + order[:shift]:
             before = handled_codes(metrics_url)
             measurement = _measure_ideas(system, envoy_port, grpc_port, token, args, workdir)
+            # Calls cut off by the stop finish (as Canceled) shortly after the tool exits: wait
+            # for them, or they would be counted in the next run.
+            _wait_until_idle(metrics_url)
             codes = handled_codes(metrics_url) - before
             server_codes[system].update(codes)
             measurement = _with_server_errors(measurement, codes, args.connections)
@@ -359,6 +363,25 @@ def handled_codes(metrics_url: str) -> Counter[str]:
             ):
                 codes[sample.labels["grpc_code"]] += int(sample.value)
     return codes
+
+
+def _wait_until_idle(metrics_url: str, *, timeout_s: float = 30.0) -> None:
+    """Poll until no GenerateContentIdeas call is in flight on any worker."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        text = httpx.get(metrics_url, timeout=10).text
+        in_flight = sum(
+            sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == "grpc_server_in_flight"
+            and sample.labels.get("grpc_method") == "GenerateContentIdeas"
+        )
+        if in_flight == 0:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{in_flight:g} content-ideas calls still in flight")
+        time.sleep(0.05)
 
 
 def _with_server_errors(
