@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
+from support.redis_keys import REDIS_URL, unique_prefix
 
 from services.ai.cache import CachedAnswer, RedisPromptCache, cache_key
 from services.ai.types import AIRequest, ChatMessage
 
 pytestmark = pytest.mark.redis
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 ANSWER = CachedAnswer(
     text="Three ideas: ...", model="gpt-4o-mini", prompt_tokens=30, completion_tokens=12
 )
@@ -22,15 +21,8 @@ REQUEST = AIRequest(task="assistant", messages=(ChatMessage("user", "Ideas for F
 
 @pytest.fixture
 async def prefix() -> AsyncIterator[str]:
-    prefix = f"test:ai-cache:{uuid.uuid4().hex}:"
-    yield prefix
-    client = aioredis.Redis.from_url(REDIS_URL)
-    try:
-        keys = [key async for key in client.scan_iter(match=prefix + "*")]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
+    async for namespace in unique_prefix("ai-cache"):
+        yield namespace
 
 
 @pytest.fixture

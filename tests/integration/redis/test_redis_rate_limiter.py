@@ -4,31 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
+from support.redis_keys import REDIS_URL, unique_prefix
 
 from interceptors.rate_limit import RedisRateLimiter, create_rate_limiter
 from server.config import RateLimitRule, Settings
 
 pytestmark = pytest.mark.redis
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
 
 @pytest.fixture
 async def prefix() -> AsyncIterator[str]:
-    prefix = f"test:ratelimit:{uuid.uuid4().hex}:"
-    yield prefix
-    client = aioredis.Redis.from_url(REDIS_URL)
-    try:
-        keys = [key async for key in client.scan_iter(match=prefix + "*")]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
+    async for namespace in unique_prefix("ratelimit"):
+        yield namespace
 
 
 def limiter_for(prefix: str) -> RedisRateLimiter:
