@@ -38,9 +38,6 @@ class PriceTable:
     def __init__(self, prices: Mapping[str, Price]) -> None:
         self._prices = dict(prices)
 
-    def price_of(self, model: str) -> Price | None:
-        return self._prices.get(model)
-
     def cost(self, model: str, usage: Usage) -> Cost:
         price = self._prices.get(model)
         if price is None:

@@ -163,13 +163,6 @@ class AIService:
             for provider in self._providers
         ]
 
-    def is_healthy(self) -> bool:
-        """True while at least one deployment of the default route admits calls."""
-        return any(
-            self._breakers[deployment.name].state is not BreakerState.OPEN
-            for deployment in self._router.deployments("default")
-        )
-
     async def aclose(self) -> None:
         for provider in self._providers:
             await provider.aclose()

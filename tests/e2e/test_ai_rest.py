@@ -136,6 +136,16 @@ def sse_events(response: httpx.Response) -> Iterator[tuple[float, dict[str, Any]
             yield time.monotonic() - started, json.loads(line.removeprefix("data: "))
 
 
+def generate(client: httpx.Client, access: str, prompt: str) -> list[tuple[float, dict[str, Any]]]:
+    """POST /api/ai-assistant/generate; every (arrival time, event) of the SSE answer."""
+    with client.stream(
+        "POST", "/api/ai-assistant/generate", json={"prompt": prompt}, headers=bearer(access)
+    ) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        return list(sse_events(response))
+
+
 def user_id(client: httpx.Client, access: str) -> str:
     return client.get("/api/users/me", headers=bearer(access)).json()["user"]["id"]
 
@@ -264,15 +274,7 @@ def test_stream_arrives_incrementally_as_server_sent_events(
     pieces = [f"word{index} " for index in range(8)]
     fake_openai.script(MODEL, StreamReply(pieces, delay=0.15))
     _, access, _ = signed_in(client)
-    with client.stream(
-        "POST",
-        "/api/ai-assistant/generate",
-        json={"prompt": "Write a teaser for my beach shoot"},
-        headers=bearer(access),
-    ) as response:
-        assert response.status_code == 200
-        assert response.headers["content-type"].startswith("text/event-stream")
-        events = list(sse_events(response))
+    events = generate(client, access, "Write a teaser for my beach shoot")
     deltas = [event["delta"] for _, event in events if event.get("delta")]
     assert "".join(deltas) == "".join(pieces)
     first_at, last_at = events[0][0], events[-1][0]
@@ -290,11 +292,7 @@ def test_failure_after_the_first_token_is_an_error_event(
 ) -> None:
     fake_openai.script(MODEL, ErrorMidStream(["half ", "an "]))
     _, access, _ = signed_in(client)
-    with client.stream(
-        "POST", "/api/ai-assistant/generate", json={"prompt": "hello"}, headers=bearer(access)
-    ) as response:
-        assert response.status_code == 200
-        events = [event for _, event in sse_events(response)]
+    events = [event for _, event in generate(client, access, "hello")]
     assert "".join(event.get("delta", "") for event in events) == "half an "
     assert events[-1]["done"] is True
     assert events[-1]["error"]["code"] == "UNAVAILABLE"
@@ -307,14 +305,7 @@ def test_failure_before_the_first_token_falls_back(
 ) -> None:
     fake_openai.always(MODEL, Fail(503))
     _, access, _ = signed_in(client)
-    with client.stream(
-        "POST",
-        "/api/ai-assistant/generate",
-        json={"prompt": "Plan my week of fitness posts"},
-        headers=bearer(access),
-    ) as response:
-        assert response.status_code == 200
-        events = [event for _, event in sse_events(response)]
+    events = [event for _, event in generate(client, access, "Plan my week of fitness posts")]
     assert events[-1]["usage"]["model"] == "offline"
     assert "fitness" in "".join(event.get("delta", "") for event in events)
     assert len(fake_openai.requests) >= 1
@@ -358,10 +349,7 @@ def test_health_reports_each_ai_deployment(client: httpx.Client) -> None:
 
 def test_ai_metrics_are_exported(client: httpx.Client) -> None:
     _, access, _ = signed_in(client)
-    with client.stream(
-        "POST", "/api/ai-assistant/generate", json={"prompt": "hi"}, headers=bearer(access)
-    ) as response:
-        list(sse_events(response))
+    generate(client, access, "hi")
     metrics = client.get("/api/metrics").text
     assert 'huntaze_ai_requests_total{cached="false",deployment="openai"' in metrics
     assert "huntaze_ai_time_to_first_token_seconds_bucket" in metrics
