@@ -28,7 +28,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from huntaze.v1 import options_pb2 as huntaze_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15huntaze/v1/auth.proto\x12\nhuntaze.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18huntaze/v1/options.proto\"L\n\x0bSessionUser\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x14\n\x0csubscription\x18\x04 \x01(\t\"x\n\x07NewUser\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05\x65mail\x18\x03 \x01(\t\x12\x14\n\x0csubscription\x18\x04 \x01(\t\x12.\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x89\x03\n\rSignUpRequest\x12\x17\n\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x64\x12\x19\n\x05\x65mail\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x18\xfe\x01`\x01\x12\xa9\x01\n\x08password\x18\x03 \x01(\tB\x96\x01\xbaH\x92\x01r\x05\x10\x08\x18\x80\x01\xba\x01\x87\x01\n\x19password.letter_and_digit\x12\x37password must contain at least one letter and one digit\x1a\x31this.matches(\'[A-Za-z]\') && this.matches(\'[0-9]\')\x12\x1d\n\x0c\x61\x63\x63\x65pt_terms\x18\x04 \x01(\x08\x42\x07\xbaH\x04j\x02\x08\x01:y\xbaHv\x1at\n\x12password.not_email\x12\'password must not be the e-mail address\x1a\x35this.password.lowerAscii() != this.email.lowerAscii()\"D\n\x0eSignUpResponse\x12\x0f\n\x07message\x18\x01 \x01(\t\x12!\n\x04user\x18\x02 \x01(\x0b\x32\x13.huntaze.v1.NewUser\"]\n\rSignInRequest\x12\x19\n\x05\x65mail\x18\x01 \x01(\tB\n\xbaH\x07r\x05\x18\xfe\x01`\x01\x12\x1c\n\x08password\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01\x12\x13\n\x0bremember_me\x18\x03 \x01(\x08\"M\n\x0eSignInResponse\x12%\n\x04user\x18\x01 \x01(\x0b\x32\x17.huntaze.v1.SessionUser\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x02 \x01(\t\"\x10\n\x0eRefreshRequest\"N\n\x0fRefreshResponse\x12%\n\x04user\x18\x01 \x01(\x0b\x32\x17.huntaze.v1.SessionUser\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x02 \x01(\t\"\x0f\n\rLogoutRequest\"!\n\x0eLogoutResponse\x12\x0f\n\x07message\x18\x01 \x01(\t2\xa9\x03\n\x0b\x41uthService\x12\x64\n\x06SignUp\x12\x19.huntaze.v1.SignUpRequest\x1a\x1a.huntaze.v1.SignUpResponse\"#\x92\x82\x19\x04\x08\x01\x18\x02\x82\xd3\xe4\x93\x02\x15\"\x10/api/auth/signup:\x01*\x12\x64\n\x06SignIn\x12\x19.huntaze.v1.SignInRequest\x1a\x1a.huntaze.v1.SignInResponse\"#\x92\x82\x19\x04\x08\x01\x18\x02\x82\xd3\xe4\x93\x02\x15\"\x10/api/auth/signin:\x01*\x12h\n\x07Refresh\x12\x1a.huntaze.v1.RefreshRequest\x1a\x1b.huntaze.v1.RefreshResponse\"$\x92\x82\x19\x04\x08\x01\x18\x02\x82\xd3\xe4\x93\x02\x16\"\x11/api/auth/refresh:\x01*\x12\x64\n\x06Logout\x12\x19.huntaze.v1.LogoutRequest\x1a\x1a.huntaze.v1.LogoutResponse\"#\x92\x82\x19\x04\x08\x01\x18\x01\x82\xd3\xe4\x93\x02\x15\"\x10/api/auth/logout:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15huntaze/v1/auth.proto\x12\nhuntaze.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18huntaze/v1/options.proto\"L\n\x0bSessionUser\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x14\n\x0csubscription\x18\x04 \x01(\t\"x\n\x07NewUser\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05\x65mail\x18\x03 \x01(\t\x12\x14\n\x0csubscription\x18\x04 \x01(\t\x12.\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xed\x03\n\rSignUpRequest\x12\x17\n\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x64\x12}\n\x05\x65mail\x18\x02 \x01(\tBn\xbaHkr\x05\x18\xfe\x01`\x01\xba\x01\x61\n\x13string.email_domain\x12$the e-mail domain must contain a dot\x1a$this.matches(\'@[^@.]+([.][^@.]+)+$\')\x12\xa9\x01\n\x08password\x18\x03 \x01(\tB\x96\x01\xbaH\x92\x01r\x05\x10\x08\x18\x80\x01\xba\x01\x87\x01\n\x19password.letter_and_digit\x12\x37password must contain at least one letter and one digit\x1a\x31this.matches(\'[A-Za-z]\') && this.matches(\'[0-9]\')\x12\x1d\n\x0c\x61\x63\x63\x65pt_terms\x18\x04 \x01(\x08\x42\x07\xbaH\x04j\x02\x08\x01:y\xbaHv\x1at\n\x12password.not_email\x12\'password must not be the e-mail address\x1a\x35this.password.lowerAscii() != this.email.lowerAscii()\"D\n\x0eSignUpResponse\x12\x0f\n\x07message\x18\x01 \x01(\t\x12!\n\x04user\x18\x02 \x01(\x0b\x32\x13.huntaze.v1.NewUser\"\xc1\x01\n\rSignInRequest\x12}\n\x05\x65mail\x18\x01 \x01(\tBn\xbaHkr\x05\x18\xfe\x01`\x01\xba\x01\x61\n\x13string.email_domain\x12$the e-mail domain must contain a dot\x1a$this.matches(\'@[^@.]+([.][^@.]+)+$\')\x12\x1c\n\x08password\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01\x12\x13\n\x0bremember_me\x18\x03 \x01(\x08\"M\n\x0eSignInResponse\x12%\n\x04user\x18\x01 \x01(\x0b\x32\x17.huntaze.v1.SessionUser\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x02 \x01(\t\"\x10\n\x0eRefreshRequest\"N\n\x0fRefreshResponse\x12%\n\x04user\x18\x01 \x01(\x0b\x32\x17.huntaze.v1.SessionUser\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x02 \x01(\t\"\x0f\n\rLogoutRequest\"!\n\x0eLogoutResponse\x12\x0f\n\x07message\x18\x01 \x01(\t2\xad\x03\n\x0b\x41uthService\x12\x64\n\x06SignUp\x12\x19.huntaze.v1.SignUpRequest\x1a\x1a.huntaze.v1.SignUpResponse\"#\x92\x82\x19\x04\x08\x01\x18\x02\x82\xd3\xe4\x93\x02\x15\"\x10/api/auth/signup:\x01*\x12\x64\n\x06SignIn\x12\x19.huntaze.v1.SignInRequest\x1a\x1a.huntaze.v1.SignInResponse\"#\x92\x82\x19\x04\x08\x01\x18\x02\x82\xd3\xe4\x93\x02\x15\"\x10/api/auth/signin:\x01*\x12j\n\x07Refresh\x12\x1a.huntaze.v1.RefreshRequest\x1a\x1b.huntaze.v1.RefreshResponse\"&\x92\x82\x19\x06\x08\x01\x18\x06 \x01\x82\xd3\xe4\x93\x02\x16\"\x11/api/auth/refresh:\x01*\x12\x66\n\x06Logout\x12\x19.huntaze.v1.LogoutRequest\x1a\x1a.huntaze.v1.LogoutResponse\"%\x92\x82\x19\x06\x08\x01\x18\x06 \x01\x82\xd3\xe4\x93\x02\x15\"\x10/api/auth/logout:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,7 +38,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SIGNUPREQUEST'].fields_by_name['name']._loaded_options = None
   _globals['_SIGNUPREQUEST'].fields_by_name['name']._serialized_options = b'\272H\006r\004\020\001\030d'
   _globals['_SIGNUPREQUEST'].fields_by_name['email']._loaded_options = None
-  _globals['_SIGNUPREQUEST'].fields_by_name['email']._serialized_options = b'\272H\007r\005\030\376\001`\001'
+  _globals['_SIGNUPREQUEST'].fields_by_name['email']._serialized_options = b'\272Hkr\005\030\376\001`\001\272\001a\n\023string.email_domain\022$the e-mail domain must contain a dot\032$this.matches(\'@[^@.]+([.][^@.]+)+$\')'
   _globals['_SIGNUPREQUEST'].fields_by_name['password']._loaded_options = None
   _globals['_SIGNUPREQUEST'].fields_by_name['password']._serialized_options = b'\272H\222\001r\005\020\010\030\200\001\272\001\207\001\n\031password.letter_and_digit\0227password must contain at least one letter and one digit\0321this.matches(\'[A-Za-z]\') && this.matches(\'[0-9]\')'
   _globals['_SIGNUPREQUEST'].fields_by_name['accept_terms']._loaded_options = None
@@ -46,7 +46,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SIGNUPREQUEST']._loaded_options = None
   _globals['_SIGNUPREQUEST']._serialized_options = b'\272Hv\032t\n\022password.not_email\022\'password must not be the e-mail address\0325this.password.lowerAscii() != this.email.lowerAscii()'
   _globals['_SIGNINREQUEST'].fields_by_name['email']._loaded_options = None
-  _globals['_SIGNINREQUEST'].fields_by_name['email']._serialized_options = b'\272H\007r\005\030\376\001`\001'
+  _globals['_SIGNINREQUEST'].fields_by_name['email']._serialized_options = b'\272Hkr\005\030\376\001`\001\272\001a\n\023string.email_domain\022$the e-mail domain must contain a dot\032$this.matches(\'@[^@.]+([.][^@.]+)+$\')'
   _globals['_SIGNINREQUEST'].fields_by_name['password']._loaded_options = None
   _globals['_SIGNINREQUEST'].fields_by_name['password']._serialized_options = b'\272H\007r\005\020\001\030\200\001'
   _globals['_AUTHSERVICE'].methods_by_name['SignUp']._loaded_options = None
@@ -54,29 +54,29 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_AUTHSERVICE'].methods_by_name['SignIn']._loaded_options = None
   _globals['_AUTHSERVICE'].methods_by_name['SignIn']._serialized_options = b'\222\202\031\004\010\001\030\002\202\323\344\223\002\025\"\020/api/auth/signin:\001*'
   _globals['_AUTHSERVICE'].methods_by_name['Refresh']._loaded_options = None
-  _globals['_AUTHSERVICE'].methods_by_name['Refresh']._serialized_options = b'\222\202\031\004\010\001\030\002\202\323\344\223\002\026\"\021/api/auth/refresh:\001*'
+  _globals['_AUTHSERVICE'].methods_by_name['Refresh']._serialized_options = b'\222\202\031\006\010\001\030\006 \001\202\323\344\223\002\026\"\021/api/auth/refresh:\001*'
   _globals['_AUTHSERVICE'].methods_by_name['Logout']._loaded_options = None
-  _globals['_AUTHSERVICE'].methods_by_name['Logout']._serialized_options = b'\222\202\031\004\010\001\030\001\202\323\344\223\002\025\"\020/api/auth/logout:\001*'
+  _globals['_AUTHSERVICE'].methods_by_name['Logout']._serialized_options = b'\222\202\031\006\010\001\030\006 \001\202\323\344\223\002\025\"\020/api/auth/logout:\001*'
   _globals['_SESSIONUSER']._serialized_start=155
   _globals['_SESSIONUSER']._serialized_end=231
   _globals['_NEWUSER']._serialized_start=233
   _globals['_NEWUSER']._serialized_end=353
   _globals['_SIGNUPREQUEST']._serialized_start=356
-  _globals['_SIGNUPREQUEST']._serialized_end=749
-  _globals['_SIGNUPRESPONSE']._serialized_start=751
-  _globals['_SIGNUPRESPONSE']._serialized_end=819
-  _globals['_SIGNINREQUEST']._serialized_start=821
-  _globals['_SIGNINREQUEST']._serialized_end=914
-  _globals['_SIGNINRESPONSE']._serialized_start=916
-  _globals['_SIGNINRESPONSE']._serialized_end=993
-  _globals['_REFRESHREQUEST']._serialized_start=995
-  _globals['_REFRESHREQUEST']._serialized_end=1011
-  _globals['_REFRESHRESPONSE']._serialized_start=1013
-  _globals['_REFRESHRESPONSE']._serialized_end=1091
-  _globals['_LOGOUTREQUEST']._serialized_start=1093
-  _globals['_LOGOUTREQUEST']._serialized_end=1108
-  _globals['_LOGOUTRESPONSE']._serialized_start=1110
-  _globals['_LOGOUTRESPONSE']._serialized_end=1143
-  _globals['_AUTHSERVICE']._serialized_start=1146
-  _globals['_AUTHSERVICE']._serialized_end=1571
+  _globals['_SIGNUPREQUEST']._serialized_end=849
+  _globals['_SIGNUPRESPONSE']._serialized_start=851
+  _globals['_SIGNUPRESPONSE']._serialized_end=919
+  _globals['_SIGNINREQUEST']._serialized_start=922
+  _globals['_SIGNINREQUEST']._serialized_end=1115
+  _globals['_SIGNINRESPONSE']._serialized_start=1117
+  _globals['_SIGNINRESPONSE']._serialized_end=1194
+  _globals['_REFRESHREQUEST']._serialized_start=1196
+  _globals['_REFRESHREQUEST']._serialized_end=1212
+  _globals['_REFRESHRESPONSE']._serialized_start=1214
+  _globals['_REFRESHRESPONSE']._serialized_end=1292
+  _globals['_LOGOUTREQUEST']._serialized_start=1294
+  _globals['_LOGOUTREQUEST']._serialized_end=1309
+  _globals['_LOGOUTRESPONSE']._serialized_start=1311
+  _globals['_LOGOUTRESPONSE']._serialized_end=1344
+  _globals['_AUTHSERVICE']._serialized_start=1347
+  _globals['_AUTHSERVICE']._serialized_end=1776
 # @@protoc_insertion_point(module_scope)

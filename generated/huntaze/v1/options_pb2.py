@@ -25,15 +25,15 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import descriptor_pb2 as google_dot_protobuf_dot_descriptor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18huntaze/v1/options.proto\x12\nhuntaze.v1\x1a google/protobuf/descriptor.proto\"]\n\x0c\x41\x63\x63\x65ssPolicy\x12\x0e\n\x06public\x18\x01 \x01(\x08\x12\r\n\x05plans\x18\x02 \x03(\t\x12.\n\nrate_limit\x18\x03 \x01(\x0e\x32\x1a.huntaze.v1.RateLimitClass*\xbe\x01\n\x0eRateLimitClass\x12 \n\x1cRATE_LIMIT_CLASS_UNSPECIFIED\x10\x00\x12\x1d\n\x19RATE_LIMIT_CLASS_STANDARD\x10\x01\x12\x19\n\x15RATE_LIMIT_CLASS_AUTH\x10\x02\x12\x17\n\x13RATE_LIMIT_CLASS_AI\x10\x03\x12\x1c\n\x18RATE_LIMIT_CLASS_WEBHOOK\x10\x04\x12\x19\n\x15RATE_LIMIT_CLASS_NONE\x10\x05:J\n\x06\x61\x63\x63\x65ss\x12\x1e.google.protobuf.MethodOptions\x18\xa2\x90\x03 \x01(\x0b\x32\x18.huntaze.v1.AccessPolicyb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18huntaze/v1/options.proto\x12\nhuntaze.v1\x1a google/protobuf/descriptor.proto\"w\n\x0c\x41\x63\x63\x65ssPolicy\x12\x0e\n\x06public\x18\x01 \x01(\x08\x12\r\n\x05plans\x18\x02 \x03(\t\x12.\n\nrate_limit\x18\x03 \x01(\x0e\x32\x1a.huntaze.v1.RateLimitClass\x12\x18\n\x10same_origin_only\x18\x04 \x01(\x08*\xdc\x01\n\x0eRateLimitClass\x12 \n\x1cRATE_LIMIT_CLASS_UNSPECIFIED\x10\x00\x12\x1d\n\x19RATE_LIMIT_CLASS_STANDARD\x10\x01\x12\x19\n\x15RATE_LIMIT_CLASS_AUTH\x10\x02\x12\x17\n\x13RATE_LIMIT_CLASS_AI\x10\x03\x12\x1c\n\x18RATE_LIMIT_CLASS_WEBHOOK\x10\x04\x12\x19\n\x15RATE_LIMIT_CLASS_NONE\x10\x05\x12\x1c\n\x18RATE_LIMIT_CLASS_SESSION\x10\x06:J\n\x06\x61\x63\x63\x65ss\x12\x1e.google.protobuf.MethodOptions\x18\xa2\x90\x03 \x01(\x0b\x32\x18.huntaze.v1.AccessPolicyb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'huntaze.v1.options_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_RATELIMITCLASS']._serialized_start=170
-  _globals['_RATELIMITCLASS']._serialized_end=360
+  _globals['_RATELIMITCLASS']._serialized_start=196
+  _globals['_RATELIMITCLASS']._serialized_end=416
   _globals['_ACCESSPOLICY']._serialized_start=74
-  _globals['_ACCESSPOLICY']._serialized_end=167
+  _globals['_ACCESSPOLICY']._serialized_end=193
 # @@protoc_insertion_point(module_scope)

@@ -16,21 +16,25 @@ class RateLimitClass(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RATE_LIMIT_CLASS_AI: _ClassVar[RateLimitClass]
     RATE_LIMIT_CLASS_WEBHOOK: _ClassVar[RateLimitClass]
     RATE_LIMIT_CLASS_NONE: _ClassVar[RateLimitClass]
+    RATE_LIMIT_CLASS_SESSION: _ClassVar[RateLimitClass]
 RATE_LIMIT_CLASS_UNSPECIFIED: RateLimitClass
 RATE_LIMIT_CLASS_STANDARD: RateLimitClass
 RATE_LIMIT_CLASS_AUTH: RateLimitClass
 RATE_LIMIT_CLASS_AI: RateLimitClass
 RATE_LIMIT_CLASS_WEBHOOK: RateLimitClass
 RATE_LIMIT_CLASS_NONE: RateLimitClass
+RATE_LIMIT_CLASS_SESSION: RateLimitClass
 ACCESS_FIELD_NUMBER: _ClassVar[int]
 access: _descriptor.FieldDescriptor
 
 class AccessPolicy(_message.Message):
-    __slots__ = ("public", "plans", "rate_limit")
+    __slots__ = ("public", "plans", "rate_limit", "same_origin_only")
     PUBLIC_FIELD_NUMBER: _ClassVar[int]
     PLANS_FIELD_NUMBER: _ClassVar[int]
     RATE_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    SAME_ORIGIN_ONLY_FIELD_NUMBER: _ClassVar[int]
     public: bool
     plans: _containers.RepeatedScalarFieldContainer[str]
     rate_limit: RateLimitClass
-    def __init__(self, public: _Optional[bool] = ..., plans: _Optional[_Iterable[str]] = ..., rate_limit: _Optional[_Union[RateLimitClass, str]] = ...) -> None: ...
+    same_origin_only: bool
+    def __init__(self, public: _Optional[bool] = ..., plans: _Optional[_Iterable[str]] = ..., rate_limit: _Optional[_Union[RateLimitClass, str]] = ..., same_origin_only: _Optional[bool] = ...) -> None: ...

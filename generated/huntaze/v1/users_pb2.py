@@ -24,11 +24,12 @@ _sym_db = _symbol_database.Default()
 
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
+from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from huntaze.v1 import options_pb2 as huntaze_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16huntaze/v1/users.proto\x12\nhuntaze.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18huntaze/v1/options.proto\"\xa5\x02\n\x0e\x43reatorProfile\x12\x15\n\x03\x62io\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\x18\xf4\x03\x12 \n\x06niches\x18\x02 \x03(\tB\x10\xbaH\r\x92\x01\n\x10\x14\"\x06r\x04\x10\x01\x18\x32\x12@\n\rcontent_types\x18\x03 \x03(\tB)\xbaH&\x92\x01#\x10\x04\x18\x01\"\x1dr\x1bR\x05photoR\x05videoR\x05storyR\x04live\x12.\n\x14\x61udience_preferences\x18\x04 \x03(\tB\x10\xbaH\r\x92\x01\n\x10\x14\"\x06r\x04\x10\x01\x18\x64\x12 \n\x05goals\x18\x05 \x03(\tB\x11\xbaH\x0e\x92\x01\x0b\x10\x14\"\x07r\x05\x10\x01\x18\xc8\x01\x12\x19\n\x08timezone\x18\x06 \x01(\tB\x07\xbaH\x04r\x02\x18@\x12+\n\x10restricted_words\x18\x07 \x03(\tB\x11\xbaH\x0e\x92\x01\x0b\x10\xc8\x01\"\x06r\x04\x10\x01\x18\x32\"\xe5\x01\n\x04User\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x14\n\x0csubscription\x18\x04 \x01(\t\x12\x11\n\tis_active\x18\x05 \x01(\x08\x12+\n\x07profile\x18\x06 \x01(\x0b\x32\x1a.huntaze.v1.CreatorProfile\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x0e\n\x0cGetMeRequest\"/\n\rGetMeResponse\x12\x1e\n\x04user\x18\x01 \x01(\x0b\x32\x10.huntaze.v1.User\"e\n\x0fUpdateMeRequest\x12\x1c\n\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x64H\x00\x88\x01\x01\x12+\n\x07profile\x18\x02 \x01(\x0b\x32\x1a.huntaze.v1.CreatorProfileB\x07\n\x05_name\"2\n\x10UpdateMeResponse\x12\x1e\n\x04user\x18\x01 \x01(\x0b\x32\x10.huntaze.v1.User\"\x11\n\x0f\x44\x65leteMeRequest\"#\n\x10\x44\x65leteMeResponse\x12\x0f\n\x07message\x18\x01 \x01(\t2\xb3\x02\n\x0bUserService\x12Y\n\x05GetMe\x12\x18.huntaze.v1.GetMeRequest\x1a\x19.huntaze.v1.GetMeResponse\"\x1b\x92\x82\x19\x02\x18\x01\x82\xd3\xe4\x93\x02\x0f\x12\r/api/users/me\x12\x65\n\x08UpdateMe\x12\x1b.huntaze.v1.UpdateMeRequest\x1a\x1c.huntaze.v1.UpdateMeResponse\"\x1e\x92\x82\x19\x02\x18\x01\x82\xd3\xe4\x93\x02\x12\x32\r/api/users/me:\x01*\x12\x62\n\x08\x44\x65leteMe\x12\x1b.huntaze.v1.DeleteMeRequest\x1a\x1c.huntaze.v1.DeleteMeResponse\"\x1b\x92\x82\x19\x02\x18\x02\x82\xd3\xe4\x93\x02\x0f*\r/api/users/meb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16huntaze/v1/users.proto\x12\nhuntaze.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18huntaze/v1/options.proto\"\xa5\x02\n\x0e\x43reatorProfile\x12\x15\n\x03\x62io\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\x18\xf4\x03\x12 \n\x06niches\x18\x02 \x03(\tB\x10\xbaH\r\x92\x01\n\x10\x14\"\x06r\x04\x10\x01\x18\x32\x12@\n\rcontent_types\x18\x03 \x03(\tB)\xbaH&\x92\x01#\x10\x04\x18\x01\"\x1dr\x1bR\x05photoR\x05videoR\x05storyR\x04live\x12.\n\x14\x61udience_preferences\x18\x04 \x03(\tB\x10\xbaH\r\x92\x01\n\x10\x14\"\x06r\x04\x10\x01\x18\x64\x12 \n\x05goals\x18\x05 \x03(\tB\x11\xbaH\x0e\x92\x01\x0b\x10\x14\"\x07r\x05\x10\x01\x18\xc8\x01\x12\x19\n\x08timezone\x18\x06 \x01(\tB\x07\xbaH\x04r\x02\x18@\x12+\n\x10restricted_words\x18\x07 \x03(\tB\x11\xbaH\x0e\x92\x01\x0b\x10\xc8\x01\"\x06r\x04\x10\x01\x18\x32\"\xe5\x01\n\x04User\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x14\n\x0csubscription\x18\x04 \x01(\t\x12\x11\n\tis_active\x18\x05 \x01(\x08\x12+\n\x07profile\x18\x06 \x01(\x0b\x32\x1a.huntaze.v1.CreatorProfile\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x0e\n\x0cGetMeRequest\"/\n\rGetMeResponse\x12\x1e\n\x04user\x18\x01 \x01(\x0b\x32\x10.huntaze.v1.User\"\xc0\x04\n\x0fUpdateMeRequest\x12\x1c\n\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x64H\x00\x88\x01\x01\x12+\n\x07profile\x18\x02 \x01(\x0b\x32\x1a.huntaze.v1.CreatorProfile\x12\xd5\x02\n\x0bupdate_mask\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\xa3\x02\xbaH\x9f\x02\xba\x01\x9b\x02\n\x11update_mask.paths\x12=paths must be name, profile or profile.<field of the profile>\x1a\xc6\x01this.paths.all(p, p in [\'name\', \'profile\', \'profile.bio\', \'profile.niches\', \'profile.content_types\', \'profile.audience_preferences\', \'profile.goals\', \'profile.timezone\', \'profile.restricted_words\']):\x80\x01\xbaH}\x1a{\n\x16update_mask.name_value\x12*updateMask names `name`: give the new name\x1a\x35!(\'name\' in this.update_mask.paths) || has(this.name)B\x07\n\x05_name\"2\n\x10UpdateMeResponse\x12\x1e\n\x04user\x18\x01 \x01(\x0b\x32\x10.huntaze.v1.User\"\x11\n\x0f\x44\x65leteMeRequest\"#\n\x10\x44\x65leteMeResponse\x12\x0f\n\x07message\x18\x01 \x01(\t2\xb3\x02\n\x0bUserService\x12Y\n\x05GetMe\x12\x18.huntaze.v1.GetMeRequest\x1a\x19.huntaze.v1.GetMeResponse\"\x1b\x92\x82\x19\x02\x18\x01\x82\xd3\xe4\x93\x02\x0f\x12\r/api/users/me\x12\x65\n\x08UpdateMe\x12\x1b.huntaze.v1.UpdateMeRequest\x1a\x1c.huntaze.v1.UpdateMeResponse\"\x1e\x92\x82\x19\x02\x18\x01\x82\xd3\xe4\x93\x02\x12\x32\r/api/users/me:\x01*\x12\x62\n\x08\x44\x65leteMe\x12\x1b.huntaze.v1.DeleteMeRequest\x1a\x1c.huntaze.v1.DeleteMeResponse\"\x1b\x92\x82\x19\x02\x18\x01\x82\xd3\xe4\x93\x02\x0f*\r/api/users/meb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -51,28 +52,32 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CREATORPROFILE'].fields_by_name['restricted_words']._serialized_options = b'\272H\016\222\001\013\020\310\001\"\006r\004\020\001\0302'
   _globals['_UPDATEMEREQUEST'].fields_by_name['name']._loaded_options = None
   _globals['_UPDATEMEREQUEST'].fields_by_name['name']._serialized_options = b'\272H\006r\004\020\001\030d'
+  _globals['_UPDATEMEREQUEST'].fields_by_name['update_mask']._loaded_options = None
+  _globals['_UPDATEMEREQUEST'].fields_by_name['update_mask']._serialized_options = b'\272H\237\002\272\001\233\002\n\021update_mask.paths\022=paths must be name, profile or profile.<field of the profile>\032\306\001this.paths.all(p, p in [\'name\', \'profile\', \'profile.bio\', \'profile.niches\', \'profile.content_types\', \'profile.audience_preferences\', \'profile.goals\', \'profile.timezone\', \'profile.restricted_words\'])'
+  _globals['_UPDATEMEREQUEST']._loaded_options = None
+  _globals['_UPDATEMEREQUEST']._serialized_options = b'\272H}\032{\n\026update_mask.name_value\022*updateMask names `name`: give the new name\0325!(\'name\' in this.update_mask.paths) || has(this.name)'
   _globals['_USERSERVICE'].methods_by_name['GetMe']._loaded_options = None
   _globals['_USERSERVICE'].methods_by_name['GetMe']._serialized_options = b'\222\202\031\002\030\001\202\323\344\223\002\017\022\r/api/users/me'
   _globals['_USERSERVICE'].methods_by_name['UpdateMe']._loaded_options = None
   _globals['_USERSERVICE'].methods_by_name['UpdateMe']._serialized_options = b'\222\202\031\002\030\001\202\323\344\223\002\0222\r/api/users/me:\001*'
   _globals['_USERSERVICE'].methods_by_name['DeleteMe']._loaded_options = None
-  _globals['_USERSERVICE'].methods_by_name['DeleteMe']._serialized_options = b'\222\202\031\002\030\002\202\323\344\223\002\017*\r/api/users/me'
-  _globals['_CREATORPROFILE']._serialized_start=157
-  _globals['_CREATORPROFILE']._serialized_end=450
-  _globals['_USER']._serialized_start=453
-  _globals['_USER']._serialized_end=682
-  _globals['_GETMEREQUEST']._serialized_start=684
-  _globals['_GETMEREQUEST']._serialized_end=698
-  _globals['_GETMERESPONSE']._serialized_start=700
-  _globals['_GETMERESPONSE']._serialized_end=747
-  _globals['_UPDATEMEREQUEST']._serialized_start=749
-  _globals['_UPDATEMEREQUEST']._serialized_end=850
-  _globals['_UPDATEMERESPONSE']._serialized_start=852
-  _globals['_UPDATEMERESPONSE']._serialized_end=902
-  _globals['_DELETEMEREQUEST']._serialized_start=904
-  _globals['_DELETEMEREQUEST']._serialized_end=921
-  _globals['_DELETEMERESPONSE']._serialized_start=923
-  _globals['_DELETEMERESPONSE']._serialized_end=958
-  _globals['_USERSERVICE']._serialized_start=961
-  _globals['_USERSERVICE']._serialized_end=1268
+  _globals['_USERSERVICE'].methods_by_name['DeleteMe']._serialized_options = b'\222\202\031\002\030\001\202\323\344\223\002\017*\r/api/users/me'
+  _globals['_CREATORPROFILE']._serialized_start=191
+  _globals['_CREATORPROFILE']._serialized_end=484
+  _globals['_USER']._serialized_start=487
+  _globals['_USER']._serialized_end=716
+  _globals['_GETMEREQUEST']._serialized_start=718
+  _globals['_GETMEREQUEST']._serialized_end=732
+  _globals['_GETMERESPONSE']._serialized_start=734
+  _globals['_GETMERESPONSE']._serialized_end=781
+  _globals['_UPDATEMEREQUEST']._serialized_start=784
+  _globals['_UPDATEMEREQUEST']._serialized_end=1360
+  _globals['_UPDATEMERESPONSE']._serialized_start=1362
+  _globals['_UPDATEMERESPONSE']._serialized_end=1412
+  _globals['_DELETEMEREQUEST']._serialized_start=1414
+  _globals['_DELETEMEREQUEST']._serialized_end=1431
+  _globals['_DELETEMERESPONSE']._serialized_start=1433
+  _globals['_DELETEMERESPONSE']._serialized_end=1468
+  _globals['_USERSERVICE']._serialized_start=1471
+  _globals['_USERSERVICE']._serialized_end=1778
 # @@protoc_insertion_point(module_scope)

@@ -2,6 +2,7 @@ import datetime
 
 from buf.validate import validate_pb2 as _validate_pb2
 from google.api import annotations_pb2 as _annotations_pb2
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from huntaze.v1 import options_pb2 as _options_pb2
 from google.protobuf.internal import containers as _containers
@@ -61,12 +62,14 @@ class GetMeResponse(_message.Message):
     def __init__(self, user: _Optional[_Union[User, _Mapping]] = ...) -> None: ...
 
 class UpdateMeRequest(_message.Message):
-    __slots__ = ("name", "profile")
+    __slots__ = ("name", "profile", "update_mask")
     NAME_FIELD_NUMBER: _ClassVar[int]
     PROFILE_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
     name: str
     profile: CreatorProfile
-    def __init__(self, name: _Optional[str] = ..., profile: _Optional[_Union[CreatorProfile, _Mapping]] = ...) -> None: ...
+    update_mask: _field_mask_pb2.FieldMask
+    def __init__(self, name: _Optional[str] = ..., profile: _Optional[_Union[CreatorProfile, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
 
 class UpdateMeResponse(_message.Message):
     __slots__ = ("user",)

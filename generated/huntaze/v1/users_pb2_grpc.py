@@ -64,9 +64,12 @@ class UserServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UpdateMe(self, request, context):
-        """PATCH /api/users/me: fields present in the body are replaced, absent ones are kept.
-        `profile`, when present, replaces the whole creator profile. Server-owned fields
-        (id, email, subscription, timestamps) are not part of the request and cannot be set.
+        """PATCH /api/users/me, with AIP-134 semantics. Without `updateMask`, what the body sets is
+        changed and everything else is kept: `name` when present, and each profile field that has
+        a value (a partial `profile` is merged into the stored one). An empty value cannot mean
+        "clear" then; to clear a field, name it in `updateMask` (`"profile.niches"`): exactly the
+        masked fields are set from the body, empty or not (`"profile"` replaces the whole profile).
+        Server-owned fields (id, email, subscription, timestamps) are not part of the request.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
