@@ -74,3 +74,11 @@ class PayloadTooLarge(DomainError):
 
 class Unavailable(RetryableError):
     """A dependency is down; the client may retry later (503)."""
+
+
+class ConnectionLost(Unavailable):
+    """The database connection died under a unit of work (a failover, a terminated backend).
+    Nothing was committed; read-only use cases retry once (services.db.uow.retry_read)."""
+
+    def __init__(self) -> None:
+        super().__init__("the database connection was lost, retry", retry_after=1)

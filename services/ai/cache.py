@@ -11,11 +11,13 @@ Which calls may be cached (never personalised fan messages, never streams) is th
 decision; this module only stores and finds answers.
 
 Backends: `MemoryPromptCache` (per process, LRU + TTL), `RedisPromptCache` (shared; fails open:
-a Redis error is a miss or a skipped put, never a failed request) and `NoPromptCache`.
+a Redis error or silence is a miss or a skipped put, never a failed or slow request) and
+`NoPromptCache`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -26,9 +28,9 @@ from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
 
 from services.ai.types import AIRequest
+from services.redis_circuit import RedisCircuit, RedisUnavailable
 
 logger = logging.getLogger("huntaze.ai.cache")
 
@@ -142,43 +144,43 @@ class MemoryPromptCache:
 
 class RedisPromptCache:
     """Shared cache in Redis: one JSON value per key, `SET ... PX ttl`. Values over
-    `max_value_bytes` are not stored. Redis errors are logged (at most once per
-    `warning_interval` seconds) and treated as a miss or a skipped put.
-
-    Build the client with short socket timeouts (as the rate limiter's is): a hanging Redis
-    would otherwise delay every cacheable request.
+    `max_value_bytes` are not stored. Every call goes through the worker's RedisCircuit: a
+    failing or silent Redis is a miss or a skipped put, costs one short timeout, then is
+    skipped for a while. The client belongs to the composition root, which closes it.
     """
 
     def __init__(
         self,
         redis: aioredis.Redis,
+        circuit: RedisCircuit,
         *,
         prefix: str = "huntaze:ai-cache:",
         ttl_seconds: float = 300,
         max_value_bytes: int = 256_000,
-        warning_interval: float = 10.0,
     ) -> None:
         if ttl_seconds <= 0:
             raise ValueError("ttl_seconds must be positive (use NoPromptCache to disable)")
         self.client = redis
         self.prefix = prefix
+        self._circuit = circuit
         self._ttl_ms = max(1, round(ttl_seconds * 1000))
         self._max_value_bytes = max_value_bytes
-        self._warning_interval = warning_interval
-        self._last_warning = float("-inf")
 
     async def get(self, key: str) -> CachedAnswer | None:
         try:
-            raw = await self.client.get(self.prefix + key)
-        except (RedisError, OSError) as error:
-            self._warn("prompt cache unavailable, treating as a miss: %s", error)
+            raw = await self._circuit.run(lambda: self.client.get(self.prefix + key))
+        except RedisUnavailable:
             return None
         if raw is None:
             return None
         try:
             return _decode(raw)
         except (ValueError, TypeError) as error:
-            self._warn("unreadable prompt cache entry, treating as a miss: %s", error)
+            logger.warning(
+                "unreadable prompt cache entry, treating as a miss: %s",
+                error,
+                extra={"event": "ai.cache.unreadable"},
+            )
             return None
 
     async def put(self, key: str, answer: CachedAnswer) -> None:
@@ -190,19 +192,13 @@ class RedisPromptCache:
                 self._max_value_bytes,
             )
             return
-        try:
-            await self.client.set(self.prefix + key, value, px=self._ttl_ms)
-        except (RedisError, OSError) as error:
-            self._warn("prompt cache unavailable, answer not stored: %s", error)
+        with contextlib.suppress(RedisUnavailable):
+            await self._circuit.run(
+                lambda: self.client.set(self.prefix + key, value, px=self._ttl_ms)
+            )
 
     async def aclose(self) -> None:
-        await self.client.aclose()
-
-    def _warn(self, message: str, error: Exception) -> None:
-        now = time.monotonic()
-        if now - self._last_warning >= self._warning_interval:
-            self._last_warning = now
-            logger.warning(message, error, extra={"event": "ai.cache.fail_open"})
+        """Nothing of its own to close: the shared client is closed by its owner."""
 
 
 def _decode(raw: bytes | str) -> CachedAnswer:

@@ -47,7 +47,9 @@ MAX_VARIANTS = 5
 MAX_TEMPLATE_CHARS = 2000
 MAX_NAME_CHARS = 100
 MAX_OCCASION_CHARS = 100
-MAX_MESSAGE_CHARS = 1000
+# What a variant may add to the filled template (greeting, the fan's situation, occasion,
+# sign-off): a variant is refused as rambling beyond the filled template plus this much.
+MAX_FRAMING_CHARS = 1000
 # A last purchase this far "in the future" is clock skew, counted as today; beyond it, nonsense.
 CLOCK_SKEW = timedelta(minutes=5)
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -118,7 +120,9 @@ class MessageGenerator:
         ai_request = _ai_request(inputs)
         parsed = await self._ai.complete_parsed(
             ai_request,
-            lambda text: parse_messages(text, count=request.variants, tone=tone),
+            lambda text: parse_messages(
+                text, count=request.variants, tone=tone, max_chars=max_message_chars(base)
+            ),
             caller=caller,
             cache=False,
         )
@@ -143,9 +147,16 @@ class MessageGenerator:
             return user.name, Profile.from_json(user.profile).restricted_words
 
 
-def parse_messages(text: str, *, count: int, tone: str) -> list[str]:
-    """The texts of a `{messages: [{text, tone}]}` answer with exactly `count` items in `tone`;
-    MalformedOutput for anything else (the router then retries or falls back)."""
+def max_message_chars(filled_template: str) -> int:
+    """The longest variant accepted for a template: every template the contract accepts (up to
+    2,000 characters, names filled in) must be answerable."""
+    return len(filled_template) + MAX_FRAMING_CHARS
+
+
+def parse_messages(text: str, *, count: int, tone: str, max_chars: int) -> list[str]:
+    """The texts of a `{messages: [{text, tone}]}` answer with exactly `count` items in `tone`,
+    none longer than `max_chars`; MalformedOutput for anything else (the router then retries or
+    falls back)."""
     try:
         document = json.loads(text)
     except ValueError as error:
@@ -160,7 +171,7 @@ def parse_messages(text: str, *, count: int, tone: str) -> list[str]:
         if not isinstance(item, dict) or not isinstance(item.get("text"), str):
             raise MalformedOutput(f"messages[{index}] has no text")
         message = item["text"].strip()
-        if not message or len(message) > MAX_MESSAGE_CHARS:
+        if not message or len(message) > max_chars:
             raise MalformedOutput(f"messages[{index}] is empty or too long")
         if item.get("tone") != tone:
             raise MalformedOutput(f"messages[{index}] has tone {item.get('tone')!r}, not {tone!r}")

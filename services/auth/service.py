@@ -44,6 +44,9 @@ class AuthPolicy:
     refresh_remember_ttl_seconds: int
     signin_max_failures: int
     signin_lockout_seconds: int
+    # A token presented again this soon after its rotation is a second tab (or React
+    # StrictMode) refreshing at the same moment, not a stolen copy: it gets a sibling.
+    refresh_reuse_interval_seconds: float = 10.0
 
 
 def email_key(email: str) -> str:
@@ -136,19 +139,43 @@ class AuthService:
     async def refresh(
         self, *, refresh_token: str, client_address: str
     ) -> tuple[UserView, IssuedSession]:
-        """Rotate: the presented token is used up and its child returned. Presenting a used
-        token again (a copy leaked, or a lost race) revokes its whole family."""
+        """Rotate: the presented token is used up and its child returned.
+
+        Presenting a used token again within the reuse interval (two tabs refreshing at once)
+        gets another child of it; the family then has two live leaves until the next rotation
+        prunes the one the browser no longer holds. Presented later, or a pruned token, it
+        counts as theft: the whole family is revoked (and the event logged)."""
         now = self._clock()
+        reuse_interval = timedelta(seconds=self._policy.refresh_reuse_interval_seconds)
         async with self._uow() as uow:
             presented = await uow.refresh_tokens.get_by_hash(
                 hash_refresh_token(refresh_token), for_update=True
             )
-            if presented is None or presented.revoked_at is not None:
+            if presented is None:
+                raise Unauthenticated(INVALID_REFRESH)
+            if presented.revoked_at is not None:
+                await self._revoke_reused(uow, presented, client_address, now)
                 raise Unauthenticated(INVALID_REFRESH)
             child_id = new_id()
-            if presented.used_at is not None or not await uow.refresh_tokens.mark_used(
+            if presented.used_at is None and await uow.refresh_tokens.mark_used(
                 presented.id, replaced_by_id=child_id, now=now
             ):
+                # The leaves the browser stopped holding: siblings handed to a concurrent
+                # refresh that are past the reuse interval and were never used.
+                await uow.refresh_tokens.revoke_unused(
+                    presented.family_id,
+                    except_id=presented.id,
+                    created_before=now - reuse_interval,
+                    now=now,
+                )
+            elif presented.used_at is not None and now - presented.used_at <= reuse_interval:
+                self._events.record(
+                    "refresh_token_concurrent_reuse",
+                    user_id=presented.user_id,
+                    client_address=client_address,
+                    family_id=presented.family_id,
+                )
+            else:
                 await self._revoke_reused(uow, presented, client_address, now)
                 raise Unauthenticated(INVALID_REFRESH)
             if presented.expires_at <= now:
@@ -215,8 +242,12 @@ class AuthService:
     async def _revoke_reused(
         self, uow: SqlUnitOfWork, token: RefreshToken, address: str, now: datetime
     ) -> None:
+        """Revoke the family of a token presented when it must not be; logged when anything of
+        the family was still alive (a logged-out family presented again is not news)."""
         revoked = await uow.refresh_tokens.revoke_family(token.family_id, now=now)
         await uow.commit()
+        if not revoked:
+            return
         self._events.record(
             "refresh_token_reused",
             user_id=token.user_id,
@@ -243,12 +274,13 @@ class AuthService:
             if remember_me
             else self._policy.refresh_ttl_seconds
         )
-        refresh_token = new_refresh_token()
+        family_id = family_id or new_id()
+        refresh_token = new_refresh_token(family_id)
         await uow.refresh_tokens.add(
             RefreshToken(
                 id=token_id or new_id(),
                 user_id=user.id,
-                family_id=family_id or new_id(),
+                family_id=family_id,
                 token_hash=hash_refresh_token(refresh_token),
                 parent_id=parent_id,
                 remember_me=remember_me,

@@ -103,9 +103,24 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def new_refresh_token() -> str:
-    """256 random bits, URL-safe: the cookie value. Only its hash is stored."""
-    return secrets.token_urlsafe(32)
+def new_refresh_token(family_id: str) -> str:
+    """`<family id>.<256 random bits, URL-safe>`: the cookie value. Only its hash is stored.
+
+    The family id is not a secret: it lets the edge key the session's rate limit on the
+    session itself (family_of) without a database read."""
+    return f"{family_id}.{secrets.token_urlsafe(32)}"
+
+
+def family_of(token: str) -> str | None:
+    """The family id a refresh token names, None for anything not shaped like one (such a
+    token is refused anyway; the caller then keys its rate limit otherwise)."""
+    family, dot, secret = token.partition(".")
+    if not dot or not secret:
+        return None
+    try:
+        return str(uuid.UUID(family)) if len(family) == 36 else None
+    except ValueError:
+        return None
 
 
 def hash_refresh_token(token: str) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import select
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # The connection option a unit of work sets to open a SQLite write transaction up front.
@@ -19,20 +21,41 @@ def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
     """An async engine for `sqlite+aiosqlite://` or `postgresql+psycopg://` URLs.
 
     SQLite: WAL, foreign keys on (the ON DELETE CASCADEs depend on it), a busy timeout, and
-    transactions begun by us (see _sqlite_begin). PostgreSQL: a sized pool with pre-ping.
+    transactions begun by us (see _sqlite_begin). PostgreSQL: a sized pool whose checkouts skip
+    dead connections without a round trip (see _drop_dead_connection).
     """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
+    engine = create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
     )
+    event.listen(engine.sync_engine, "checkout", _drop_dead_connection)
+    return engine
 
 
 async def ping(engine: AsyncEngine) -> None:
     """SELECT 1; raises when the database cannot answer."""
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
+
+
+def _drop_dead_connection(
+    dbapi_connection: Any, record: ConnectionPoolEntry, proxy: PoolProxiedConnection
+) -> None:
+    """A pooled PostgreSQL connection whose server side went away (terminated backend,
+    failover, idle timeout) has already been told so: the server sent a FATAL message and
+    closed the socket, so the idle socket is readable. Checking that costs one poll() and no
+    round trip (unlike a pre-ping's SELECT 1). DisconnectionError makes the pool discard the
+    connection and check out another. One that dies mid-statement is the unit of work's
+    business (ConnectionLost)."""
+    connection = record.driver_connection
+    if connection is None or connection.closed or connection.broken:
+        raise DisconnectionError("connection closed")
+    poller = select.poll()
+    poller.register(connection.pgconn.socket, select.POLLIN | select.POLLERR | select.POLLHUP)
+    if poller.poll(0):
+        raise DisconnectionError("the server closed the connection while it was idle")
 
 
 def _sqlite_engine(url: URL) -> AsyncEngine:

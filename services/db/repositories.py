@@ -39,6 +39,13 @@ class UserRepository:
         """`email` must already be normalised (services.users.normalise_email)."""
         return await self._session.scalar(select(User).where(User.email == email))
 
+    async def list(self, *, email_contains: str = "", limit: int = 100) -> list[User]:
+        """Oldest first; `email_contains` must be lower case (e-mails are stored so)."""
+        query = select(User).order_by(User.created_at, User.id).limit(limit)
+        if email_contains:
+            query = query.where(User.email.contains(email_contains, autoescape=True))
+        return list(await self._session.scalars(query))
+
     async def delete(self, user_id: str) -> bool:
         """Delete the user; the database cascades to everything the user owns."""
         result = await self._session.execute(delete(User).where(User.id == user_id))
@@ -157,6 +164,31 @@ class RefreshTokenRepository:
             .values(used_at=now, replaced_by_id=replaced_by_id)
         )
         return result.rowcount == 1
+
+    async def revoke_unused(
+        self, family_id: str, *, except_id: str, created_before: datetime, now: datetime
+    ) -> int:
+        """Revoke the family's never-used tokens issued before `created_before`, but one."""
+        result = await self._session.execute(
+            update(RefreshToken)
+            .where(
+                RefreshToken.family_id == family_id,
+                RefreshToken.id != except_id,
+                RefreshToken.used_at.is_(None),
+                RefreshToken.revoked_at.is_(None),
+                RefreshToken.created_at <= created_before,
+            )
+            .values(revoked_at=now)
+        )
+        return result.rowcount
+
+    async def revoke_all_of_user(self, user_id: str, *, now: datetime) -> int:
+        result = await self._session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        return result.rowcount
 
     async def revoke_family(self, family_id: str, *, now: datetime) -> int:
         result = await self._session.execute(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import functools
+from collections.abc import Awaitable, Callable
 from types import TracebackType
+from typing import ParamSpec, TypeVar
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from services.db.engine import SQLITE_BEGIN_OPTION
@@ -16,6 +19,7 @@ from services.db.repositories import (
     SignInThrottleRepository,
     UserRepository,
 )
+from services.errors import ConnectionLost, Unavailable
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -73,16 +77,44 @@ class SqlUnitOfWork:
         # expiring them (rollback() would expire them), so views can still be built after exit.
         try:
             await self.session.close()
+        except DBAPIError as error:
+            # The connection died after the work: its rollback cannot run, and need not (a
+            # dead connection keeps nothing uncommitted). The pool has discarded it.
+            if not error.connection_invalidated:
+                raise
         finally:
             if self._holds_writer and self._sqlite_writer is not None:
                 self._holds_writer = False
                 self._sqlite_writer.release()
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            raise ConnectionLost() from exc
+        if isinstance(exc, OperationalError | InterfaceError):
+            # The database refuses connections, is locked or timed out: a 503, not a bug.
+            raise Unavailable("the database is unavailable, retry", retry_after=1) from exc
 
     async def commit(self) -> None:
         await self.session.commit()
 
 
 UnitOfWorkFactory = Callable[..., SqlUnitOfWork]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def retry_read(use_case: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Run a read-only use case once more when its connection died under it (ConnectionLost):
+    the pool has replaced the dead connections by then. Only for use cases that write nothing,
+    where running twice is the same as running once."""
+
+    @functools.wraps(use_case)
+    async def retrying(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await use_case(*args, **kwargs)
+        except ConnectionLost:
+            return await use_case(*args, **kwargs)
+
+    return retrying
 
 
 def create_uow_factory(engine: AsyncEngine) -> UnitOfWorkFactory:

@@ -20,6 +20,7 @@ POLICY = AuthPolicy(
     refresh_remember_ttl_seconds=30 * 24 * 3600,
     signin_max_failures=3,
     signin_lockout_seconds=900,
+    refresh_reuse_interval_seconds=10,
 )
 
 

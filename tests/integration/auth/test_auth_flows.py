@@ -12,7 +12,7 @@ from support.auth import POLICY, Services, build_services
 from services.auth.passwords import PasswordHasher
 from services.db import UnitOfWorkFactory
 from services.db.models import Content, RefreshToken, SignInThrottle
-from services.errors import Conflict, NotFound, QuotaExceeded, Unauthenticated
+from services.errors import Conflict, InvalidArgument, NotFound, QuotaExceeded, Unauthenticated
 from services.users.service import Profile
 
 ADDRESS = "203.0.113.7"
@@ -70,38 +70,86 @@ async def test_concurrent_sign_ups_of_one_email_create_one_account(services: Ser
     assert sum(isinstance(result, Conflict) for result in results) == 2
 
 
-async def test_concurrent_refresh_of_one_token_has_one_winner(
-    services: Services, caplog: pytest.LogCaptureFixture
-) -> None:
+async def signed_in(services: Services) -> str:
+    """A fresh account's first refresh token."""
     await signed_up(services)
     _, session = await services.auth.sign_in(
         email="ada@example.com", password=PASSWORD, remember_me=False, client_address=ADDRESS
     )
-    with caplog.at_level(logging.WARNING, logger="huntaze.security"):
-        results = await asyncio.gather(
-            *(
-                services.auth.refresh(refresh_token=session.refresh_token, client_address=ADDRESS)
-                for _ in range(2)
-            ),
-            return_exceptions=True,
-        )
-    winners = [result for result in results if isinstance(result, tuple)]
-    losers = [result for result in results if isinstance(result, Unauthenticated)]
-    assert (len(winners), len(losers)) == (1, 1), results
-    # The loser presented an already rotated token: reuse, so the family (and the winner's new
-    # token) is revoked.
+    return session.refresh_token
+
+
+async def refreshed(services: Services, token: str) -> str:
+    _, session = await services.auth.refresh(refresh_token=token, client_address=ADDRESS)
+    return session.refresh_token
+
+
+async def test_concurrent_refreshes_of_one_token_both_succeed(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two tabs (or React StrictMode) refreshing the same cookie at once: both get a session,
+    nothing is revoked, and the browser's cookie (whichever answer came last) keeps working."""
+    token = await signed_in(services)
+    with caplog.at_level(logging.INFO, logger="huntaze.security"):
+        first, second = await asyncio.gather(refreshed(services, token), refreshed(services, token))
+    assert first != second
+    assert [r.event for r in caplog.records] == ["refresh_token_concurrent_reuse"]
+    services.clock.advance(60)
+    assert await refreshed(services, second)
+
+
+async def test_the_next_rotation_prunes_the_sibling_the_browser_dropped(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = await signed_in(services)
+    kept = await refreshed(services, token)
+    services.clock.advance(POLICY.refresh_reuse_interval_seconds / 2)
+    dropped = await refreshed(services, token)  # a second tab, within the interval
+    services.clock.advance(POLICY.refresh_reuse_interval_seconds)
+    newest = await refreshed(services, kept)
+    # The dropped sibling is dead; presenting it is treated as a stolen copy.
+    with (
+        caplog.at_level(logging.WARNING, logger="huntaze.security"),
+        pytest.raises(Unauthenticated),
+    ):
+        await refreshed(services, dropped)
     assert [r.event for r in caplog.records] == ["refresh_token_reused"]
     with pytest.raises(Unauthenticated):
-        await services.auth.refresh(
-            refresh_token=winners[0][1].refresh_token, client_address=ADDRESS
-        )
+        await refreshed(services, newest)
+
+
+async def test_reuse_after_the_interval_revokes_the_family(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = await signed_in(services)
+    rotated = await refreshed(services, token)
+    services.clock.advance(POLICY.refresh_reuse_interval_seconds + 1)
+    with (
+        caplog.at_level(logging.WARNING, logger="huntaze.security"),
+        pytest.raises(Unauthenticated),
+    ):
+        await refreshed(services, token)
+    assert [r.event for r in caplog.records] == ["refresh_token_reused"]
+    with pytest.raises(Unauthenticated):
+        await refreshed(services, rotated)
     async with services.auth._uow(write=False) as uow:
-        children = await uow.session.scalar(
-            select(func.count())
-            .select_from(RefreshToken)
-            .where(RefreshToken.parent_id.is_not(None))
+        alive = await uow.session.scalar(
+            select(func.count()).select_from(RefreshToken).where(RefreshToken.revoked_at.is_(None))
         )
-    assert children == 1
+    assert alive == 0
+
+
+async def test_a_logged_out_token_presented_again_is_refused_quietly(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = await signed_in(services)
+    await services.auth.logout(refresh_token=token, client_address=ADDRESS)
+    with (
+        caplog.at_level(logging.WARNING, logger="huntaze.security"),
+        pytest.raises(Unauthenticated),
+    ):
+        await refreshed(services, token)
+    assert caplog.records == []
 
 
 async def test_concurrent_failures_are_all_counted(services: Services) -> None:
@@ -134,21 +182,42 @@ async def test_get_and_update_profile(services: Services) -> None:
     user_id = await signed_up(services)
     before = await services.users.get(user_id)
     services.clock.advance(60)
-    profile = Profile(bio="Fitness creator", niches=("fitness", "yoga"), timezone="Europe/Paris")
-    updated = await services.users.update(user_id, name="Ada L.", profile=profile)
-    assert (updated.name, updated.profile) == ("Ada L.", profile)
-    assert updated.updated_at == before.created_at.replace() + (
-        services.clock() - before.created_at
-    )
+    changes = {"bio": "Fitness creator", "niches": ("fitness", "yoga"), "timezone": "Europe/Paris"}
+    updated = await services.users.update(user_id, name="Ada L.", profile_changes=changes)
+    assert updated.name == "Ada L."
+    assert updated.profile == Profile(**changes)
+    assert updated.updated_at == services.clock()
     assert updated.created_at == before.created_at
     assert (updated.subscription, updated.email) == ("free", "ada@example.com")
-    renamed = await services.users.update(user_id, name="Ada", profile=None)
-    assert renamed.profile == profile  # untouched when not given
+    renamed = await services.users.update(user_id, name="Ada")
+    assert renamed.profile == updated.profile  # untouched when not given
     assert await services.users.get(user_id) == renamed
     with pytest.raises(NotFound):
         await services.users.get("missing")
     with pytest.raises(NotFound):
-        await services.users.update("missing", name="x", profile=None)
+        await services.users.update("missing", name="x")
+
+
+async def test_a_partial_profile_is_merged_into_the_stored_one(services: Services) -> None:
+    user_id = await signed_up(services)
+    await services.users.update(
+        user_id, profile_changes={"bio": "Yoga", "niches": ("yoga",), "goals": ("grow",)}
+    )
+    merged = await services.users.update(
+        user_id, profile_changes={"timezone": "America/New_York", "goals": ()}
+    )
+    assert merged.profile == Profile(bio="Yoga", niches=("yoga",), timezone="America/New_York")
+
+
+@pytest.mark.parametrize("timezone", ["Mars/Olympus", "Europe/paris", "../etc/passwd", "UTC+2"])
+async def test_a_time_zone_must_be_an_iana_name(services: Services, timezone: str) -> None:
+    user_id = await signed_up(services)
+    with pytest.raises(InvalidArgument) as refused:
+        await services.users.update(user_id, profile_changes={"timezone": timezone})
+    assert [(v.field, v.reason) for v in refused.value.violations] == [
+        ("profile.timezone", "timezone.iana")
+    ]
+    assert (await services.users.get(user_id)).profile.timezone == ""
 
 
 async def test_delete_removes_the_account_and_everything_it_owns(

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-import redis.asyncio as aioredis
 from support.redis_keys import REDIS_URL, unique_prefix
+from support.silent_redis import silent_server
 
 from services.ai.cache import CachedAnswer, RedisPromptCache, cache_key
 from services.ai.types import AIRequest, ChatMessage
+from services.redis_circuit import SharedRedis
 
 pytestmark = pytest.mark.redis
 
@@ -25,11 +26,15 @@ async def prefix() -> AsyncIterator[str]:
         yield namespace
 
 
+def connect(url: str = REDIS_URL) -> SharedRedis:
+    return SharedRedis.connect(url, timeout=0.5, retry_seconds=5)
+
+
 @pytest.fixture
 async def cache(prefix: str) -> AsyncIterator[RedisPromptCache]:
-    cache = RedisPromptCache(aioredis.Redis.from_url(REDIS_URL), prefix=prefix, ttl_seconds=120)
-    yield cache
-    await cache.aclose()
+    redis = connect()
+    yield RedisPromptCache(redis.client, redis.circuit, prefix=prefix, ttl_seconds=120)
+    await redis.aclose()
 
 
 def key_for(user: str) -> str:
@@ -37,13 +42,14 @@ def key_for(user: str) -> str:
 
 
 async def test_round_trip_shared_by_two_clients(prefix: str, cache: RedisPromptCache) -> None:
-    other = RedisPromptCache(aioredis.Redis.from_url(REDIS_URL), prefix=prefix)
+    redis = connect()
+    other = RedisPromptCache(redis.client, redis.circuit, prefix=prefix)
     try:
         assert await other.get(key_for("u1")) is None
         await cache.put(key_for("u1"), ANSWER)
         assert await other.get(key_for("u1")) == ANSWER
     finally:
-        await other.aclose()
+        await redis.aclose()
 
 
 async def test_entries_carry_the_ttl(prefix: str, cache: RedisPromptCache) -> None:
@@ -61,7 +67,8 @@ async def test_keys_are_per_user(prefix: str, cache: RedisPromptCache) -> None:
 
 
 async def test_too_large_an_answer_is_not_stored(prefix: str) -> None:
-    small = RedisPromptCache(aioredis.Redis.from_url(REDIS_URL), prefix=prefix, max_value_bytes=200)
+    redis = connect()
+    small = RedisPromptCache(redis.client, redis.circuit, prefix=prefix, max_value_bytes=200)
     try:
         await small.put("u1:big", CachedAnswer("x" * 200, "m", 1, 1))
         await small.put("u1:fits", CachedAnswer("x" * 50, "m", 1, 1))
@@ -69,7 +76,7 @@ async def test_too_large_an_answer_is_not_stored(prefix: str) -> None:
         assert await small.get("u1:big") is None
         assert await small.get("u1:fits") == CachedAnswer("x" * 50, "m", 1, 1)
     finally:
-        await small.aclose()
+        await redis.aclose()
 
 
 @pytest.mark.parametrize("raw", [b"not json", b"[1, 2]", b'{"text": "t", "model": "m"}'])
@@ -78,3 +85,17 @@ async def test_an_unreadable_entry_is_a_miss(
 ) -> None:
     await cache.client.set(prefix + "u1:odd", raw, px=60_000)
     assert await cache.get("u1:odd") is None
+
+
+async def test_a_silent_redis_is_a_miss_and_then_skipped() -> None:
+    async with silent_server() as silent:
+        redis = SharedRedis.connect(silent.url, timeout=0.1, retry_seconds=60)
+        cache = RedisPromptCache(redis.client, redis.circuit)
+        try:
+            assert await cache.get(key_for("u1")) is None
+            sent = silent.bytes_received
+            await cache.put(key_for("u1"), ANSWER)
+            assert await cache.get(key_for("u1")) is None
+            assert silent.bytes_received == sent  # skipped, not waited for
+        finally:
+            await redis.aclose()

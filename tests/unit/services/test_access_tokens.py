@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 
 import jwt
 import pytest
@@ -11,7 +12,12 @@ from support.auth import AUDIENCE, ISSUER, SECRET, access_tokens
 from support.clock import FakeClock
 
 from services.auth.principal import Principal
-from services.auth.tokens import AccessTokens, hash_refresh_token, new_refresh_token
+from services.auth.tokens import (
+    AccessTokens,
+    family_of,
+    hash_refresh_token,
+    new_refresh_token,
+)
 from services.errors import Unauthenticated
 
 
@@ -123,9 +129,23 @@ def test_leeway_above_sixty_seconds_is_rejected() -> None:
 
 
 def test_refresh_tokens_are_random_and_stored_as_sha256() -> None:
-    first, second = new_refresh_token(), new_refresh_token()
+    family = str(uuid.uuid4())
+    first, second = new_refresh_token(family), new_refresh_token(family)
     assert first != second
-    assert len(first) >= 43  # 32 bytes, base64url
+    assert len(first.partition(".")[2]) >= 43  # 32 bytes, base64url
     assert hash_refresh_token(first) == hash_refresh_token(first)
     assert len(hash_refresh_token(first)) == 64
     assert first not in hash_refresh_token(first)
+
+
+def test_a_refresh_token_names_its_family() -> None:
+    family = str(uuid.uuid4())
+    assert family_of(new_refresh_token(family)) == family
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["", "opaque-legacy-token", "not-a-uuid-at-all-but-36-characters.x", f"{uuid.uuid4()}.", "."],
+)
+def test_tokens_not_shaped_like_ours_have_no_family(token: str) -> None:
+    assert family_of(token) is None

@@ -228,6 +228,7 @@ async def test_reusing_a_rotated_token_revokes_the_family(
     _, second = await services.auth.refresh(
         refresh_token=first.refresh_token, client_address=ADDRESS
     )
+    services.clock.advance(POLICY.refresh_reuse_interval_seconds + 1)  # not a second tab
     with (
         caplog.at_level(logging.INFO, logger="huntaze.security"),
         pytest.raises(Unauthenticated, match=INVALID_REFRESH),
@@ -253,9 +254,17 @@ async def test_expired_refresh_token_is_refused(services: Services) -> None:
 
 async def test_remembered_refresh_token_lives_longer(services: Services) -> None:
     await sign_up(services)
-    _, session = await sign_in(services, remember_me=True)
+    _, remembered = await sign_in(services, remember_me=True)
+    _, browser_session = await sign_in(services, remember_me=False)
     services.clock.advance(POLICY.refresh_ttl_seconds + 3600)
-    await services.auth.refresh(refresh_token=session.refresh_token, client_address=ADDRESS)
+    with pytest.raises(Unauthenticated, match=INVALID_REFRESH):
+        await services.auth.refresh(
+            refresh_token=browser_session.refresh_token, client_address=ADDRESS
+        )
+    _, rotated = await services.auth.refresh(
+        refresh_token=remembered.refresh_token, client_address=ADDRESS
+    )
+    assert rotated.refresh_max_age_seconds == POLICY.refresh_remember_ttl_seconds
 
 
 async def test_unknown_refresh_token_is_refused(services: Services) -> None:

@@ -9,7 +9,6 @@ from types import MappingProxyType
 from typing import Any
 
 import pytest
-import redis.asyncio as aioredis
 
 from services.ai.cache import (
     CachedAnswer,
@@ -19,6 +18,7 @@ from services.ai.cache import (
     cache_key,
 )
 from services.ai.types import AIRequest, ChatMessage, JsonSchemaFormat
+from services.redis_circuit import SharedRedis
 
 SCHEMA = {"type": "object", "properties": {"ideas": {"type": "array"}}, "required": ["ideas"]}
 REQUEST = AIRequest(
@@ -191,16 +191,15 @@ def closed_port() -> int:
 
 
 async def test_redis_down_is_a_miss_and_a_skipped_put(caplog: pytest.LogCaptureFixture) -> None:
-    client = aioredis.Redis.from_url(
-        f"redis://127.0.0.1:{closed_port()}/0", socket_connect_timeout=0.5, socket_timeout=0.5
+    redis = SharedRedis.connect(
+        f"redis://127.0.0.1:{closed_port()}/0", timeout=0.5, retry_seconds=5
     )
-    cache = RedisPromptCache(client)
+    cache = RedisPromptCache(redis.client, redis.circuit)
     try:
-        with caplog.at_level(logging.WARNING, logger="huntaze.ai.cache"):
+        with caplog.at_level(logging.WARNING, logger="huntaze.redis"):
             await cache.put("u1:k", ANSWER)
             assert await cache.get("u1:k") is None
     finally:
-        await cache.aclose()
-    # One warning for the outage, not one per call.
-    assert [r.levelno for r in caplog.records] == [logging.WARNING]
-    assert "prompt cache unavailable" in caplog.records[0].getMessage()
+        await redis.aclose()
+    # One error for the outage, not one per call.
+    assert [r.event for r in caplog.records] == ["redis.unavailable"]

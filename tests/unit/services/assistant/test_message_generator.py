@@ -310,3 +310,21 @@ async def test_unknown_creator_is_not_found(uow_factory: UnitOfWorkFactory) -> N
         await generator(FakeAI(), uow_factory).generate(
             Principal(user_id="00000000-0000-0000-0000-000000000000", plan="pro"), request()
         )
+
+
+@pytest.mark.parametrize("variable", ["", " {{name}}"], ids=["plain", "names-expanded"])
+async def test_a_template_of_the_maximum_length_gets_its_variants(
+    uow_factory: UnitOfWorkFactory, creator: Principal, variable: str
+) -> None:
+    """Every template the contract accepts gets an answer: the offline composer's framing of a
+    2,000-character template (with its names filled in) is not refused as too long."""
+    sentence = f"Thank you for being here with me{variable}. "
+    template = (sentence * (2000 // len(sentence) + 1))[:2000]
+    template = template[: template.rfind(".") + 1]
+    long_name = Recipient(name="Maximiliana " + "Q" * 80)
+    ai = FakeAI()
+    result = await generator(ai, uow_factory).generate(
+        creator, request(template, recipient=long_name, variants=5)
+    )
+    assert len(result.messages) == 5
+    assert ai.rejected == []

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from services.ai.types import AIRequest, ChatMessage
-from services.assistant.messages import parse_messages
+from services.assistant.messages import max_message_chars, parse_messages
 from services.assistant.messages_offline import (
     ENGLISH,
     FRENCH,
@@ -45,7 +45,12 @@ def inputs(**overrides: Any) -> dict[str, Any]:
 def compose(**overrides: Any) -> list[str]:
     values = inputs(**overrides)
     request = AIRequest(task="messages", messages=(ChatMessage("user", "x"),), inputs=values)
-    return parse_messages(compose_messages(request), count=values["variants"], tone=values["tone"])
+    return parse_messages(
+        compose_messages(request),
+        count=values["variants"],
+        tone=values["tone"],
+        max_chars=max_message_chars(values["base"]),
+    )
 
 
 @pytest.mark.parametrize("count", [1, 2, 3, 4, 5])
