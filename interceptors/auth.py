@@ -2,14 +2,18 @@
 
 Public methods pass untouched. Every other method needs `authorization: Bearer <jwt>`, verified
 by a TokenVerifier (services.auth.tokens.AccessTokens in production): missing, malformed, forged
-or expired tokens raise Unauthenticated (401); a plan outside the policy's `plans` raises
-PermissionDenied (403). The verified Principal goes into the RequestContext for servicers.
-Denials are security events on the "huntaze.security" logger; the token itself is never logged.
+or expired tokens raise Unauthenticated (401), and so does a valid token of an account that was
+deleted or deactivated since it was issued (AccountStatus, cached for a few seconds per worker;
+a streaming response is checked again before each message it sends, so a running stream of such
+an account ends too). A plan outside the policy's `plans` raises PermissionDenied (403). The
+verified Principal goes into the RequestContext for servicers. Denials are security events on
+the "huntaze.security" logger; the token itself is never logged.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 import grpc
@@ -26,6 +30,11 @@ class TokenVerifier(Protocol):
     def verify(self, token: str) -> Principal:
         """The token's principal; raises services.errors.Unauthenticated when it is not valid."""
         ...
+
+
+# Whether a user id still names an active account (services.users.AccountStatusCache).
+AccountStatus = Callable[[str], Awaitable[bool]]
+INACTIVE_ACCOUNT = "this account no longer exists or is disabled"
 
 
 def bearer_token(metadata: tuple[tuple[str, str | bytes], ...] | None) -> str:
@@ -52,10 +61,15 @@ class _AuthHooks(CallHooks):
     async def start(self, context: grpc.aio.ServicerContext) -> None:
         request = current_request()
         try:
-            principal = self.interceptor.tokens.verify(bearer_token(context.invocation_metadata()))
+            principal = self.interceptor.tokens.verify(bearer_token(request.metadata))
         except Unauthenticated as error:
             self.interceptor.denied("auth.unauthenticated", request.method, None, error.message)
             raise
+        if not await self.interceptor.accounts(principal.user_id):
+            self.interceptor.denied(
+                "auth.account_inactive", request.method, principal.user_id, INACTIVE_ACCOUNT
+            )
+            raise Unauthenticated(INACTIVE_ACCOUNT)
         request.principal = principal
         if self.policy.plans and principal.plan not in self.policy.plans:
             self.interceptor.denied(
@@ -66,17 +80,40 @@ class _AuthHooks(CallHooks):
             )
 
 
+class _StreamingAuthHooks(_AuthHooks):
+    """A long stream outlives the check at its start: check again before each message."""
+
+    __slots__ = ()
+
+    async def sending(self, message: object, context: grpc.aio.ServicerContext) -> None:
+        principal = current_request().principal
+        if principal is not None and not await self.interceptor.accounts(principal.user_id):
+            self.interceptor.denied(
+                "auth.account_inactive", current_request().method, principal.user_id, "mid-stream"
+            )
+            raise Unauthenticated(INACTIVE_ACCOUNT)
+
+
 class AuthInterceptor(HookInterceptor):
     def __init__(
-        self, policies: AccessPolicies, tokens: TokenVerifier, security_log: logging.Logger
+        self,
+        policies: AccessPolicies,
+        tokens: TokenVerifier,
+        accounts: AccountStatus,
+        security_log: logging.Logger,
     ) -> None:
         self.policies = policies
         self.tokens = tokens
+        self.accounts = accounts
         self.security_log = security_log
 
     def hooks(self, method: str, handler: grpc.RpcMethodHandler) -> CallHooks | None:
         policy = self.policies[method]
-        return None if policy.public else _AuthHooks(self, policy)
+        if policy.public:
+            return None
+        if handler.response_streaming:
+            return _StreamingAuthHooks(self, policy)
+        return _AuthHooks(self, policy)
 
     def denied(self, event: str, method: str, user_id: str | None, reason: str) -> None:
         self.security_log.warning(

@@ -11,9 +11,9 @@ import ipaddress
 import re
 import time
 import uuid
-from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from http.cookies import CookieError, SimpleCookie
 
 import grpc
 import grpc.aio
@@ -22,9 +22,11 @@ from interceptors.handlers import CallHooks, HookInterceptor
 from services.auth.principal import Principal
 
 REQUEST_ID_HEADER = "x-request-id"
-# Envoy sets this to the downstream address it saw (request_headers_to_add, OVERWRITE), so it is
-# believed only when the socket peer is one of settings.trusted_proxies.
+# Envoy sets this to the downstream address it saw (request_headers_to_add, OVERWRITE). It is
+# believed only on a worker's private Unix socket, which only Envoy connects to.
 CLIENT_ADDRESS_HEADER = "x-huntaze-client-address"
+# The address of a call that came over a private socket without Envoy's header.
+LOCAL_ADDRESS = "local"
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 
@@ -33,11 +35,32 @@ class RequestContext:
     request_id: str
     method: str  # full gRPC method name, e.g. "/huntaze.v1.AuthService/SignIn"
     client_address: str  # the real client's address as Envoy saw it, or the socket peer
+    # The call's request metadata (HTTP headers through Envoy), read once: grpc decodes it anew,
+    # and logs an error for a value that is not UTF-8, on every invocation_metadata() call.
+    metadata: tuple[tuple[str, str | bytes], ...] = ()
     principal: Principal | None = None
     # Response headers a servicer or interceptor wants sent (as initial metadata).
     response_headers: list[tuple[str, str]] = field(default_factory=list)
     # time.perf_counter() when the server took the call: responses report their duration.
     started_at: float = field(default_factory=time.perf_counter)
+
+    def header_values(self, name: str) -> list[str]:
+        """Every text value of one request header (names are lower case in gRPC); values that
+        are not valid UTF-8 arrive as bytes and are left out."""
+        return [value for key, value in self.metadata if key == name and isinstance(value, str)]
+
+    def cookie(self, name: str) -> str | None:
+        """The cookie's value from the `cookie` header(s), or None; malformed headers are
+        ignored."""
+        for header in self.header_values("cookie"):
+            jar = SimpleCookie()
+            try:
+                jar.load(header)
+            except CookieError:
+                continue
+            if name in jar and jar[name].value:
+                return jar[name].value
+        return None
 
     def elapsed_ms(self) -> float:
         return (time.perf_counter() - self.started_at) * 1000
@@ -100,53 +123,40 @@ def peer_ip(peer: str) -> str:
     return peer
 
 
-class TrustedProxies:
-    """Addresses or networks (CIDR) whose forwarded client address is believed."""
-
-    def __init__(self, entries: Iterable[str]) -> None:
-        self._networks = [ipaddress.ip_network(entry.strip(), strict=False) for entry in entries]
-
-    def __contains__(self, address: str) -> bool:
+def client_address_from(peer: str, forwarded: str | None) -> str:
+    """The caller's address. On a private Unix socket (the only way in for Envoy, and for no
+    one else: the socket lives in a directory only the server's user can open) the address
+    Envoy saw; on a TCP port (the shared port internal callers use) the socket peer, whatever
+    headers claim."""
+    if not peer.startswith("unix:"):
+        return peer_ip(peer)
+    if forwarded:
         try:
-            ip = ipaddress.ip_address(address)
+            return str(ipaddress.ip_address(forwarded.strip()))
         except ValueError:
-            return False
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        return any(ip in network for network in self._networks)
-
-
-def client_address_from(peer_address: str, forwarded: str | None, trusted: TrustedProxies) -> str:
-    """The forwarded address only from a trusted proxy (Envoy); otherwise the socket peer."""
-    if forwarded and peer_address in trusted:
-        candidate = forwarded.strip()
-        try:
-            return str(ipaddress.ip_address(candidate))
-        except ValueError:
-            pass  # a trusted proxy sent garbage: fall back to the peer rather than trust it
-    return peer_address
+            pass  # Envoy always sends an address; anything else is not believed
+    return LOCAL_ADDRESS
 
 
 class _ContextHooks(CallHooks):
-    __slots__ = ("interceptor", "method", "request", "sent_headers", "token")
+    __slots__ = ("method", "request", "sent_headers", "token")
 
-    def __init__(self, interceptor: ContextInterceptor, method: str) -> None:
-        self.interceptor = interceptor
+    def __init__(self, method: str) -> None:
         self.method = method
         self.request: RequestContext | None = None
         self.sent_headers = False
         self.token: object | None = None
 
     async def start(self, context: grpc.aio.ServicerContext) -> None:
-        metadata = dict(context.invocation_metadata() or ())
+        metadata = tuple(context.invocation_metadata() or ())
+        headers = {key: value for key, value in metadata if isinstance(value, str)}
         self.request = RequestContext(
-            request_id=request_id_from(metadata.get(REQUEST_ID_HEADER)),
+            request_id=request_id_from(headers.get(REQUEST_ID_HEADER)),
             method=self.method,
             client_address=client_address_from(
-                peer_ip(context.peer() or ""),
-                metadata.get(CLIENT_ADDRESS_HEADER),
-                self.interceptor.trusted_proxies,
+                context.peer() or "", headers.get(CLIENT_ADDRESS_HEADER)
             ),
+            metadata=metadata,
         )
         self.token = set_current_request(self.request)
 
@@ -171,11 +181,8 @@ class _ContextHooks(CallHooks):
 
 
 class ContextInterceptor(HookInterceptor):
-    """Outermost: request id and client address into the RequestContext for the whole call;
-    x-request-id and servicer-queued headers back to the caller."""
-
-    def __init__(self, trusted_proxies: Iterable[str]) -> None:
-        self.trusted_proxies = TrustedProxies(trusted_proxies)
+    """Outermost: request id, client address and headers into the RequestContext for the whole
+    call; x-request-id and servicer-queued headers back to the caller."""
 
     def hooks(self, method: str, handler: grpc.RpcMethodHandler) -> CallHooks:
-        return _ContextHooks(self, method)
+        return _ContextHooks(method)

@@ -13,7 +13,8 @@ rate-limit and validation interceptors all raise services.errors.DomainError sub
     QuotaExceeded       RESOURCE_EXHAUSTED   + RetryInfo, retry-after header     429
     NotImplementedError UNIMPLEMENTED        (generated *Servicer base classes)  501
     Unavailable         UNAVAILABLE          + RetryInfo, retry-after when known 503
-    anything else       INTERNAL "internal error"; the traceback goes to the log only
+    anything else       INTERNAL "internal error"; the traceback goes to the log only and
+                        huntaze_unexpected_errors_total{exception} counts it
 
 Every error also carries google.rpc.ErrorInfo{reason, domain}. The details travel in
 `grpc-status-details-bin`, which Envoy's transcoder turns into the JSON error body; the trailers
@@ -35,6 +36,7 @@ from grpc_status import rpc_status
 
 from interceptors.context import maybe_current_request
 from interceptors.handlers import CallHooks, HookInterceptor
+from interceptors.metrics import RpcMetrics, split_method
 from services import errors
 
 ERROR_DOMAIN = "huntaze.com"
@@ -122,10 +124,11 @@ def to_status(
 
 
 class _ErrorHooks(CallHooks):
-    __slots__ = ("logger",)
+    __slots__ = ("logger", "metrics")
 
-    def __init__(self, logger: logging.Logger) -> None:
+    def __init__(self, logger: logging.Logger, metrics: RpcMetrics) -> None:
         self.logger = logger
+        self.metrics = metrics
 
     async def failed(self, error: Exception, context: grpc.aio.ServicerContext) -> None:
         if isinstance(error, grpc.aio.AbortError):
@@ -133,6 +136,8 @@ class _ErrorHooks(CallHooks):
         code, message, trailers = to_status(error)
         request = maybe_current_request()
         if code is grpc.StatusCode.INTERNAL:
+            service, method = split_method(request.method if request else "/?/?")
+            self.metrics.unexpected_errors.labels(service, method, type(error).__name__).inc()
             self.logger.error(
                 "unhandled exception in %s",
                 request.method if request else "?",
@@ -150,8 +155,8 @@ class _ErrorHooks(CallHooks):
 class ErrorInterceptor(HookInterceptor):
     """Maps what the inner layers raise to a gRPC status; see the module docstring."""
 
-    def __init__(self, logger: logging.Logger) -> None:
-        self._hooks = _ErrorHooks(logger)
+    def __init__(self, logger: logging.Logger, metrics: RpcMetrics) -> None:
+        self._hooks = _ErrorHooks(logger, metrics)
 
     def hooks(self, method: str, handler: grpc.RpcMethodHandler) -> CallHooks:
         return self._hooks  # stateless: one instance serves every call

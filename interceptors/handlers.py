@@ -77,9 +77,15 @@ def rpc_type(handler: grpc.RpcMethodHandler) -> str:
     return "unary"
 
 
-def wrap_handler(handler: grpc.RpcMethodHandler, hooks: CallHooks) -> grpc.RpcMethodHandler:
-    """A handler of the same kind whose behaviour runs inside `hooks` (for one call)."""
-    deserializer = handler.request_deserializer
+def wrap_handler(
+    handler: grpc.RpcMethodHandler,
+    hooks: CallHooks,
+    *,
+    deserializer: Callable[[bytes], Any] | None = None,
+) -> grpc.RpcMethodHandler:
+    """A handler of the same kind whose behaviour runs inside `hooks` (for one call);
+    `deserializer` replaces the handler's request deserializer when given."""
+    deserializer = deserializer or handler.request_deserializer
     serializer = handler.response_serializer
 
     if not handler.request_streaming and not handler.response_streaming:

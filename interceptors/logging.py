@@ -52,8 +52,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+class _InvalidHeaderEncoding(logging.Filter):
+    """grpc logs an error with a traceback each time it meets request metadata that is not
+    UTF-8 (a client's bytes in a header), and then hands the value over as bytes, which our
+    layers refuse like any bad header (e.g. a 401 for such an authorization). The traceback is
+    noise a client can produce at will: drop it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Invalid encoding on")
+
+
 def configure_logging(level: str | int = "INFO") -> None:
     """Send every log record to stderr as one JSON line; replaces the root logger's handlers."""
+    grpc_logger = logging.getLogger("grpc._cython.cygrpc")
+    if not any(isinstance(f, _InvalidHeaderEncoding) for f in grpc_logger.filters):
+        grpc_logger.addFilter(_InvalidHeaderEncoding())
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()

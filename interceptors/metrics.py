@@ -81,6 +81,12 @@ class RpcMetrics:
             labels,
             **kwargs,
         )
+        self.unexpected_errors = Counter(
+            "huntaze_unexpected_errors_total",
+            "Exceptions no layer expected (answered as INTERNAL), by exception class.",
+            ("grpc_service", "grpc_method", "exception"),
+            **kwargs,
+        )
         self.in_flight = Gauge(
             "grpc_server_in_flight",
             "RPCs being handled right now.",

@@ -1,4 +1,12 @@
-"""protovalidate on every request message (each message of a client stream too).
+"""protovalidate on every request message (each message of a client stream too), plus the two
+rules that hold for every field of every request and that no proto can state once:
+
+- the bytes decode: a string field that is not UTF-8 (Envoy passes `%ff` in a path or query
+  straight through) or a message nested deeper than protobuf's limit is a 400, not an error
+  inside gRPC. The handler's deserializer is made tolerant (it returns `UndecodableRequest`)
+  so the refusal goes through the normal error mapping, after auth and rate limiting;
+- no string holds a NUL character (`string.no_nul`): PostgreSQL cannot store one, and no text
+  a person typed contains it. Map keys and google.protobuf.Struct values are checked too.
 
 Violations become one services.errors.InvalidArgument whose field violations name fields the way
 REST clients wrote them: lowerCamelCase JSON names, dotted, with [index] / ["key"] subscripts
@@ -9,14 +17,19 @@ that message, "" for the request itself. google.api.HttpBody requests (raw bytes
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import grpc
 import protovalidate
 from google.api import httpbody_pb2
+from google.protobuf.message import DecodeError, Message
 
-from interceptors.handlers import CallHooks, HookInterceptor
+from interceptors.handlers import CallHooks, HookInterceptor, wrap_handler
 from services.errors import FieldViolation, InvalidArgument
+
+NUL = "\x00"
+NO_NUL = FieldViolation("", "must not contain the NUL character", "string.no_nul")
 
 _MAX_IN_MESSAGE = 3  # violations spelled out in the status message (all are in the details)
 
@@ -70,6 +83,97 @@ def invalid_argument(violations: list[FieldViolation]) -> InvalidArgument:
     return InvalidArgument(f"invalid request: {shown}{suffix}", violations)
 
 
+class UndecodableRequest:
+    """Stands for request bytes that are not a valid message (see the module docstring)."""
+
+    __slots__ = ("violation",)
+
+    def __init__(self, violation: FieldViolation) -> None:
+        self.violation = violation
+
+
+def _undecodable(error: DecodeError) -> UndecodableRequest:
+    """A client-facing explanation of protobuf's decode error (whose text names internals)."""
+    text = str(error)
+    if "UTF-8" in text:
+        reason, description = "request.utf8", "a text field is not valid UTF-8"
+    elif "MaxDepth" in text or "too deep" in text:
+        reason, description = "request.depth", "the request is nested too deeply"
+    else:
+        reason, description = "request.decode", "the request could not be decoded"
+    return UndecodableRequest(FieldViolation("", description, reason))
+
+
+def tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    """`deserializer`, answering UndecodableRequest instead of raising DecodeError."""
+    if deserializer is None:
+        return None
+
+    def deserialize(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except DecodeError as error:
+            return _undecodable(error)
+
+    return deserialize
+
+
+def nul_violations(message: Message) -> list[FieldViolation]:
+    """Every string (value or map key) holding a NUL, by JSON path."""
+    paths: list[str] = []
+    _find_nul(message, "", paths)
+    return [FieldViolation(path, NO_NUL.description, NO_NUL.reason) for path in paths]
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _key(key: object) -> str:
+    return f"[{json.dumps(key)}]" if isinstance(key, str) else f"[{key}]"
+
+
+def _find_nul(message: Message, path: str, found: list[str]) -> None:
+    kind = message.DESCRIPTOR.full_name
+    if kind == "google.protobuf.Struct":
+        for key, value in message.fields.items():  # type: ignore[attr-defined]
+            if NUL in key:
+                found.append(path)
+            _find_nul(value, path + _key(key), found)
+        return
+    if kind == "google.protobuf.ListValue":
+        for index, value in enumerate(message.values):  # type: ignore[attr-defined]
+            _find_nul(value, f"{path}[{index}]", found)
+        return
+    if kind == "google.protobuf.Value":
+        which = message.WhichOneof("kind")
+        if which == "string_value" and NUL in message.string_value:  # type: ignore[attr-defined]
+            found.append(path)
+        elif which in ("struct_value", "list_value"):
+            _find_nul(getattr(message, which), path, found)
+        return
+    for field, value in message.ListFields():
+        child = _join(path, field.json_name)
+        if field.message_type is not None and field.message_type.GetOptions().map_entry:
+            value_is_message = field.message_type.fields_by_name["value"].message_type
+            for key, item in value.items():
+                if isinstance(key, str) and NUL in key:
+                    found.append(child)
+                _check(item, child + _key(key), found, is_message=value_is_message is not None)
+        elif field.is_repeated:
+            for index, item in enumerate(value):
+                _check(item, f"{child}[{index}]", found, is_message=field.message_type is not None)
+        else:
+            _check(value, child, found, is_message=field.message_type is not None)
+
+
+def _check(value: Any, path: str, found: list[str], *, is_message: bool) -> None:
+    if is_message:
+        _find_nul(value, path, found)
+    elif isinstance(value, str) and NUL in value:
+        found.append(path)
+
+
 class _ValidationHooks(CallHooks):
     __slots__ = ("validator",)
 
@@ -77,9 +181,12 @@ class _ValidationHooks(CallHooks):
         self.validator = validator
 
     async def received(self, message: Any) -> None:
+        if isinstance(message, UndecodableRequest):
+            violation = message.violation
+            raise InvalidArgument(f"invalid request: {violation.description}", [violation])
         if isinstance(message, httpbody_pb2.HttpBody):
             return
-        violations = violations_of(message, self.validator)
+        violations = violations_of(message, self.validator) + nul_violations(message)
         if violations:
             raise invalid_argument(violations)
 
@@ -90,3 +197,17 @@ class ValidationInterceptor(HookInterceptor):
 
     def hooks(self, method: str, handler: grpc.RpcMethodHandler) -> CallHooks:
         return self._hooks  # stateless
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler | None]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler | None:
+        """As HookInterceptor's, with a deserializer that cannot fail: the outer interceptors
+        copy it, so decoding failures reach `received` as UndecodableRequest."""
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return None
+        return wrap_handler(
+            handler, self._hooks, deserializer=tolerant(handler.request_deserializer)
+        )

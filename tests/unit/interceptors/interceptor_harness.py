@@ -1,11 +1,14 @@
-"""Test harness: a tiny real grpc.aio server on 127.0.0.1:0 behind the real interceptor chain."""
+"""Test harness: a tiny real grpc.aio server behind the real interceptor chain, reached over TCP
+(127.0.0.1:0, like the workers' shared port) or over a private Unix socket (like Envoy)."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 import grpc
@@ -30,11 +33,12 @@ from huntaze.v1 import (
 )
 from prometheus_client import CollectorRegistry
 
-from interceptors.chain import build_interceptors
-from interceptors.context import current_principal, current_request
+from interceptors.chain import ChainConfig, build_interceptors
+from interceptors.context import RequestContext, current_principal, current_request
 from interceptors.metrics import RpcMetrics
-from interceptors.rate_limit import MemoryRateLimiter, RateLimiter
+from interceptors.rate_limit import RateLimiter, SharedMemoryRateLimiter, create_bucket_table
 from server.config import Settings
+from server.servicers.http import session_of
 from services.auth.principal import Principal
 from services.errors import NotFound, Unauthenticated
 
@@ -127,6 +131,9 @@ class Auth(auth_pb2_grpc.AuthServiceServicer):
         current.response_headers.append(("set-cookie", "refreshToken=abc; HttpOnly"))
         return auth_pb2.SignInResponse(access_token="token")
 
+    async def Logout(self, request: Any, context: Any) -> auth_pb2.LogoutResponse:
+        return auth_pb2.LogoutResponse(message="Signed out")
+
 
 class Assistant(ai_assistant_pb2_grpc.AIAssistantServiceServicer):
     async def OptimizePricing(
@@ -177,19 +184,67 @@ def settings_for(**overrides: Any) -> Settings:
     return Settings(**values)
 
 
+async def every_account_active(user_id: str) -> bool:
+    return True
+
+
+@contextlib.asynccontextmanager
+async def bucket_table_limiter(
+    clock: Callable[[], float] | None = None,
+) -> AsyncIterator[SharedMemoryRateLimiter]:
+    """A fresh shared bucket table (as the supervisor makes one), mapped like a worker does."""
+    with tempfile.TemporaryDirectory() as directory:
+        table = create_bucket_table(Path(directory) / "buckets", buckets=1024)
+        limiter = SharedMemoryRateLimiter(table, **({"clock": clock} if clock else {}))
+        try:
+            yield limiter
+        finally:
+            await limiter.aclose()
+
+
 @contextlib.asynccontextmanager
 async def serve(
-    settings: Settings | None = None, *, limiter: RateLimiter | None = None
+    settings: Settings | None = None,
+    *,
+    limiter: RateLimiter | None = None,
+    accounts: Callable[[str], Awaitable[bool]] = every_account_active,
+    session: Callable[[RequestContext], str | None] = session_of,
+    via_unix_socket: bool = False,
 ) -> AsyncIterator[Stubs]:
+    """`via_unix_socket`: call over a private Unix socket, the way Envoy reaches a worker."""
     settings = settings or settings_for()
-    limiter = MemoryRateLimiter() if limiter is None else limiter
+    async with contextlib.AsyncExitStack() as stack:
+        if limiter is None:
+            limiter = await stack.enter_async_context(bucket_table_limiter())
+        directory = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        yield await stack.enter_async_context(
+            _serving(
+                settings, limiter, accounts, session, directory / "worker.sock", via_unix_socket
+            )
+        )
+
+
+@contextlib.asynccontextmanager
+async def _serving(
+    settings: Settings,
+    limiter: RateLimiter,
+    accounts: Callable[[str], Awaitable[bool]],
+    session: Callable[[RequestContext], str | None],
+    socket_path: Path,
+    via_unix_socket: bool,
+) -> AsyncIterator[Stubs]:
     registry = CollectorRegistry()
     seen = Seen()
     server = grpc.aio.server(
         interceptors=build_interceptors(
-            settings=settings,
+            config=ChainConfig(
+                allowed_origins=[*settings.cors_origins, *settings.public_origins()],
+                rate_limit_rules=settings.rate_limit_rules(),
+            ),
             tokens=JwtVerifier(),
+            accounts=accounts,
             limiter=limiter,
+            session_of=session,
             metrics=RpcMetrics(registry),
         )
     )
@@ -200,9 +255,11 @@ async def serve(
     content_creation_pb2_grpc.add_ContentCreationServiceServicer_to_server(Content(), server)
     probe_pb2_grpc.add_HealthServicer_to_server(probe_health.aio.HealthServicer(), server)
     port = server.add_insecure_port("127.0.0.1:0")
+    server.add_insecure_port(f"unix:{socket_path}")
     await server.start()
+    target = f"unix:{socket_path}" if via_unix_socket else f"127.0.0.1:{port}"
     try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        async with grpc.aio.insecure_channel(target) as channel:
             yield Stubs(
                 users=users_pb2_grpc.UserServiceStub(channel),
                 auth=auth_pb2_grpc.AuthServiceStub(channel),

@@ -3,9 +3,9 @@ from __future__ import annotations
 import uuid
 
 from huntaze.v1 import auth_pb2, users_pb2
-from interceptor_harness import Stubs, bearer, make_token, rpc_error, serve, settings_for
+from interceptor_harness import Stubs, bearer, make_token, rpc_error, serve
 
-from interceptors.context import peer_ip, request_id_from
+from interceptors.context import client_address_from, peer_ip, request_id_from
 
 SIGN_IN = auth_pb2.SignInRequest(email="a@example.com", password="x")
 
@@ -44,19 +44,30 @@ async def test_request_id_comes_back_in_error_trailers(stubs: Stubs) -> None:
     assert dict(error.trailing_metadata())["x-request-id"] == "r-9"
 
 
-async def test_forwarded_client_address_is_ignored_from_an_untrusted_peer() -> None:
-    async with serve(settings_for(trusted_proxies=["10.0.0.0/8"])) as stubs:
+async def test_the_address_header_is_ignored_on_tcp() -> None:
+    """The shared TCP port (internal callers) believes the socket, never a header."""
+    async with serve() as stubs:
         await stubs.auth.SignIn(SIGN_IN, metadata=(("x-huntaze-client-address", "203.0.113.7"),))
         await stubs.auth.SignIn(SIGN_IN, metadata=(("x-forwarded-for", "203.0.113.8"),))
     assert stubs.seen.client_addresses == ["127.0.0.1", "127.0.0.1"]
 
 
-async def test_forwarded_client_address_is_honoured_from_a_trusted_proxy() -> None:
-    async with serve(settings_for(trusted_proxies=["127.0.0.1"])) as stubs:
+async def test_the_address_header_is_believed_on_the_private_socket() -> None:
+    """Only Envoy reaches a worker's private Unix socket: there its header is the address."""
+    async with serve(via_unix_socket=True) as stubs:
         await stubs.auth.SignIn(SIGN_IN, metadata=(("x-huntaze-client-address", "203.0.113.7"),))
-        # X-Forwarded-For is never used, even from a trusted proxy.
+        # X-Forwarded-For is never used; without Envoy's header the caller is "local".
         await stubs.auth.SignIn(SIGN_IN, metadata=(("x-forwarded-for", "203.0.113.8"),))
-    assert stubs.seen.client_addresses == ["203.0.113.7", "127.0.0.1"]
+        await stubs.auth.SignIn(SIGN_IN, metadata=(("x-huntaze-client-address", "garbage"),))
+    assert stubs.seen.client_addresses == ["203.0.113.7", "local", "local"]
+
+
+def test_client_address_from_each_kind_of_peer() -> None:
+    assert client_address_from("ipv4:10.1.2.3:5555", "203.0.113.7") == "10.1.2.3"
+    assert client_address_from("ipv6:[2001:db8::1]:5555", "203.0.113.7") == "2001:db8::1"
+    assert client_address_from("unix:/run/huntaze/worker-0.sock", " 203.0.113.7 ") == "203.0.113.7"
+    assert client_address_from("unix:", "2001:db8::5") == "2001:db8::5"
+    assert client_address_from("unix:", None) == "local"
 
 
 async def test_principal_reaches_the_servicer(stubs: Stubs) -> None:
