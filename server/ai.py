@@ -13,8 +13,6 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 
-from redis import asyncio as aioredis
-
 from server.config import DEFAULT_AI_PRICES, AIDeploymentSettings, Settings
 from services.ai.breaker import CircuitBreaker
 from services.ai.budget import AiBudget
@@ -28,6 +26,7 @@ from services.ai.retry import RetryPolicy
 from services.ai.router import DEFAULT_ROUTE, Router
 from services.ai.service import AIService
 from services.db.uow import UnitOfWorkFactory
+from services.redis_circuit import SharedRedis
 
 OFFLINE_DEPLOYMENT = "offline"
 
@@ -67,9 +66,10 @@ def build_ai_service(
     monotonic: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     rng: random.Random | None = None,
+    redis: SharedRedis | None = None,
 ) -> AIService:
     """`clock` dates budgets; `monotonic`, `sleep` and `rng` drive breakers and retries (tests
-    pass fakes)."""
+    pass fakes); `redis` is the worker's shared Redis (needed for AI_CACHE_BACKEND=redis)."""
     deployments = configured_deployments(settings)
     providers = [_provider(deployment, settings, composers) for deployment in deployments]
     breakers = {
@@ -102,7 +102,7 @@ def build_ai_service(
         router,
         providers=providers,
         breakers=breakers,
-        cache=_prompt_cache(settings),
+        cache=_prompt_cache(settings, redis),
         prices=PriceTable(
             {
                 OFFLINE_MODEL: Price(0.0, 0.0),
@@ -181,15 +181,17 @@ def _provider(
     return OpenAIProvider(deployment)
 
 
-def _prompt_cache(settings: Settings) -> PromptCache:
+def _prompt_cache(settings: Settings, redis: SharedRedis | None) -> PromptCache:
     if settings.ai_cache_backend == "off":
         return NoPromptCache()
     if settings.ai_cache_backend == "redis":
-        client = aioredis.Redis.from_url(
-            settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5
-        )
+        if redis is None:
+            raise ValueError("AI_CACHE_BACKEND=redis needs the shared Redis connection")
         return RedisPromptCache(
-            client, prefix=settings.ai_cache_redis_prefix, ttl_seconds=settings.ai_cache_ttl_seconds
+            redis.client,
+            redis.circuit,
+            prefix=settings.ai_cache_redis_prefix,
+            ttl_seconds=settings.ai_cache_ttl_seconds,
         )
     return MemoryPromptCache(
         max_entries=settings.ai_cache_max_entries, ttl_seconds=settings.ai_cache_ttl_seconds

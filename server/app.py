@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -41,15 +42,22 @@ from huntaze.v1 import (
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from interceptors.chain import build_interceptors
+from interceptors.chain import ChainConfig, build_interceptors
 from interceptors.metrics import RpcMetrics
-from interceptors.rate_limit import RateLimiter, create_rate_limiter
+from interceptors.rate_limit import (
+    FallbackRateLimiter,
+    RateLimiter,
+    RedisRateLimiter,
+    SharedMemoryRateLimiter,
+)
 from server.ai import build_ai_service
 from server.config import Settings
+from server.runtime import RuntimeDir
 from server.servicers.ai_assistant import AIAssistantServicer
 from server.servicers.auth import AuthServicer
 from server.servicers.content_ideas import ContentIdeasServicer
 from server.servicers.health import CheckFailed, DependencyCheck, HealthReportServicer
+from server.servicers.http import session_of
 from server.servicers.users import UsersServicer
 from services.ai.breaker import BreakerState
 from services.ai.metrics import AIMetrics
@@ -68,7 +76,9 @@ from services.content_ideas.prompt import TASK as IDEAS_TASK
 from services.content_ideas.service import ContentIdeasService
 from services.db import create_engine, create_uow_factory, ping
 from services.db.models import new_id
+from services.redis_circuit import RedisUnavailable, SharedRedis
 from services.users.service import UserService
+from services.users.status import AccountStatusCache
 
 logger = logging.getLogger("huntaze.server")
 
@@ -93,17 +103,30 @@ OFFLINE_COMPOSERS: dict[str, Composer] = {
 }
 
 
+# A worker accepts request headers up to this size. Envoy refuses larger header blocks itself
+# (HTTP 431 above max_request_headers_kb = 60 KiB); gRPC counts 32 bytes more per header than
+# Envoy does, so the workers' limit leaves room for a block of many small headers.
+MAX_METADATA_BYTES = 128 * 1024
+
+
 @dataclass(frozen=True)
 class Domain:
     tokens: AccessTokens
     auth: AuthService
     users: UserService
+    accounts: AccountStatusCache
     ai: AIService
     ideas: ContentIdeasService
     messages: MessageGenerator
 
 
-def build_domain(settings: Settings, engine: AsyncEngine, registry: CollectorRegistry) -> Domain:
+def build_domain(
+    settings: Settings,
+    engine: AsyncEngine,
+    registry: CollectorRegistry,
+    *,
+    redis: SharedRedis | None = None,
+) -> Domain:
     """The use cases and their adapters over one engine; metrics go to `registry`."""
     uow_factory = create_uow_factory(engine)
     ai = build_ai_service(
@@ -112,6 +135,7 @@ def build_domain(settings: Settings, engine: AsyncEngine, registry: CollectorReg
         composers=OFFLINE_COMPOSERS,
         metrics=AIMetrics(registry),
         clock=utc_now,
+        redis=redis,
     )
     tokens = AccessTokens(
         secret=settings.jwt_secret,
@@ -121,6 +145,7 @@ def build_domain(settings: Settings, engine: AsyncEngine, registry: CollectorReg
         leeway_seconds=settings.jwt_leeway_seconds,
     )
     events = SecurityEvents()
+    accounts = AccountStatusCache(uow_factory, ttl_seconds=settings.account_status_ttl_seconds)
     auth = AuthService(
         uow_factory=uow_factory,
         hasher=PasswordHasher(),
@@ -130,13 +155,15 @@ def build_domain(settings: Settings, engine: AsyncEngine, registry: CollectorReg
             refresh_remember_ttl_seconds=settings.refresh_token_remember_ttl_seconds,
             signin_max_failures=settings.signin_max_failures,
             signin_lockout_seconds=settings.signin_lockout_seconds,
+            refresh_reuse_interval_seconds=settings.refresh_reuse_interval_seconds,
         ),
         events=events,
     )
     return Domain(
         tokens=tokens,
         auth=auth,
-        users=UserService(uow_factory, events=events),
+        users=UserService(uow_factory, events=events, account_changed=accounts.forget),
+        accounts=accounts,
         ai=ai,
         ideas=ContentIdeasService(ai, uow_factory, clock=utc_now, new_id=new_id),
         messages=MessageGenerator(ai, uow_factory, clock=utc_now),
@@ -150,14 +177,15 @@ class App:
     health: health.HealthServicer
     engine: AsyncEngine
     limiter: RateLimiter
+    redis: SharedRedis | None
     ai: AIService
-    ports: tuple[int, ...]
+    addresses: tuple[str, ...]
 
     async def start(self) -> None:
         await self.server.start()
         for name in ("", *SERVICE_NAMES):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
-        logger.info("serving", extra={"ports": list(self.ports)})
+        logger.info("serving", extra={"addresses": list(self.addresses)})
 
     async def stop(self, *, drain_seconds: float | None = None) -> None:
         """Graceful stop: NOT_SERVING, drain, stop with grace, close Redis and the database pool."""
@@ -169,41 +197,71 @@ class App:
         await self.server.stop(grace=self.settings.shutdown_grace_seconds)
         await self.limiter.aclose()
         await self.ai.aclose()
+        if self.redis is not None:
+            await self.redis.aclose()
         await self.engine.dispose()
         logger.info("stopped")
 
 
-async def build_app(
-    settings: Settings,
-    *,
-    private_port: int,
-    shared_port: int | None = None,
-    workers: int = 1,
-) -> App:
-    """Build one worker's server. `shared_port` is bound with SO_REUSEPORT by every worker (for
-    direct gRPC clients); `private_port` is this worker's own, listed as an endpoint in Envoy."""
+def build_limiter(settings: Settings, redis: SharedRedis | None) -> RateLimiter:
+    """This host's shared table (the supervisor created it), behind Redis when configured."""
+    local = SharedMemoryRateLimiter(RuntimeDir(Path(settings.runtime_dir)).bucket_table)
+    if settings.rate_limit_backend != "redis":
+        return local
+    if redis is None:
+        raise ValueError("RATE_LIMIT_BACKEND=redis needs the shared Redis connection")
+    shared = RedisRateLimiter(redis.client, redis.circuit, prefix=settings.rate_limit_redis_prefix)
+    return FallbackRateLimiter(shared, local)
+
+
+def uses_redis(settings: Settings) -> bool:
+    return settings.rate_limit_backend == "redis" or settings.ai_cache_backend == "redis"
+
+
+async def build_app(settings: Settings, *, slot: int | None = None) -> App:
+    """Build one worker's server. It binds the shared GRPC_PORT with SO_REUSEPORT (direct gRPC
+    clients; every worker binds it) and, given a `slot`, its private Unix socket in the runtime
+    directory (Envoy's endpoint for this worker)."""
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     registry = CollectorRegistry()
-    domain = build_domain(settings, engine, registry)
-    limiter = create_rate_limiter(settings, workers=workers)
+    redis = (
+        SharedRedis.connect(
+            settings.redis_url,
+            timeout=settings.redis_timeout_seconds,
+            retry_seconds=settings.redis_retry_seconds,
+        )
+        if uses_redis(settings)
+        else None
+    )
+    domain = build_domain(settings, engine, registry, redis=redis)
+    limiter = build_limiter(settings, redis)
     metrics = RpcMetrics(registry)
     server = grpc.aio.server(
         interceptors=build_interceptors(
-            settings=settings, tokens=domain.tokens, limiter=limiter, metrics=metrics
+            config=ChainConfig(
+                allowed_origins=[*settings.cors_origins, *settings.public_origins()],
+                rate_limit_rules=settings.rate_limit_rules(),
+            ),
+            tokens=domain.tokens,
+            accounts=domain.accounts,
+            limiter=limiter,
+            session_of=session_of,
+            metrics=metrics,
         ),
-        options=[("grpc.so_reuseport", 1)],
+        options=[
+            ("grpc.so_reuseport", 1),
+            ("grpc.max_metadata_size", MAX_METADATA_BYTES),
+            ("grpc.absolute_max_metadata_size", MAX_METADATA_BYTES),
+        ],
     )
 
-    auth_pb2_grpc.add_AuthServiceServicer_to_server(
-        AuthServicer(domain.auth, allowed_origins=settings.cors_origins), server
-    )
+    auth_pb2_grpc.add_AuthServiceServicer_to_server(AuthServicer(domain.auth), server)
     users_pb2_grpc.add_UserServiceServicer_to_server(UsersServicer(domain.users), server)
+    checks = [DependencyCheck("database", lambda: ping(engine)), *ai_checks(domain.ai)]
+    if redis is not None:
+        checks.append(redis_check(redis))
     report_pb2_grpc.add_HealthServiceServicer_to_server(
-        HealthReportServicer(
-            [DependencyCheck("database", lambda: ping(engine)), *ai_checks(domain.ai)],
-            version=settings.version,
-        ),
-        server,
+        HealthReportServicer(checks, version=settings.version), server
     )
     content_ideas_pb2_grpc.add_ContentIdeasServiceServicer_to_server(
         ContentIdeasServicer(domain.ideas), server
@@ -231,12 +289,28 @@ async def build_app(
 
     # add_insecure_port raises when the address cannot be bound: the worker then fails at
     # startup and the supervisor exits non-zero.
-    ports = [
-        server.add_insecure_port(f"{settings.grpc_host}:{port}")
-        for port in (shared_port, private_port)
-        if port is not None
-    ]
-    return App(settings, server, health_servicer, engine, limiter, domain.ai, tuple(ports))
+    addresses = [f"{settings.grpc_host}:{settings.grpc_port}"]
+    if slot is not None:
+        addresses.append(f"unix:{RuntimeDir(Path(settings.runtime_dir)).worker_socket(slot)}")
+    for address in addresses:
+        server.add_insecure_port(address)
+    return App(
+        settings, server, health_servicer, engine, limiter, redis, domain.ai, tuple(addresses)
+    )
+
+
+def redis_check(redis: SharedRedis) -> DependencyCheck:
+    """Not required: while Redis fails, limits fall back to this host and the cache misses."""
+
+    async def probe() -> None:
+        try:
+            await redis.ping()
+        except RedisUnavailable as error:
+            retry_in = redis.circuit.retry_in()
+            suffix = f"; next try in {retry_in:.0f} s" if retry_in is not None else ""
+            raise CheckFailed(f"not answering, limits are per host meanwhile{suffix}") from error
+
+    return DependencyCheck("redis", probe, required=False)
 
 
 def ai_checks(ai: AIService) -> list[DependencyCheck]:

@@ -1,20 +1,21 @@
 """Typed settings read from the environment (see the README's configuration table).
 
-Defaults run locally with nothing else installed: SQLite under ./var, in-memory rate limits,
-offline AI. `ENVIRONMENT=production` refuses to start with placeholder secrets.
+Defaults run locally with nothing else installed: SQLite under ./var, rate limits in this host's
+shared memory, offline AI, a JWT secret generated on first run (server/local_secret.py).
+`ENVIRONMENT=production` refuses to start with placeholder or missing secrets.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-PLACEHOLDER_JWT_SECRET = "dev-only-insecure-jwt-secret-change-me"
+from interceptors.rate_limit import DEFAULT_BUCKETS, RULE_NAMES, RateLimitRule
+
 _PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "your-", "xxx")
 
 
@@ -53,27 +54,6 @@ DEFAULT_AI_PRICES = {
 }
 
 
-@dataclass(frozen=True)
-class RateLimitRule:
-    """A token bucket: `capacity` requests, refilled evenly over `per_seconds`."""
-
-    capacity: int
-    per_seconds: float
-
-    @property
-    def refill_per_second(self) -> float:
-        return self.capacity / self.per_seconds
-
-    @classmethod
-    def parse(cls, text: str) -> RateLimitRule:
-        """'60/60' means 60 requests per 60 seconds."""
-        capacity, _, seconds = text.partition("/")
-        rule = cls(int(capacity), float(seconds or 60))
-        if rule.capacity < 1 or rule.per_seconds <= 0:
-            raise ValueError(f"bad rate limit {text!r}: want CAPACITY/SECONDS, both positive")
-        return rule
-
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
 
@@ -86,29 +66,33 @@ class Settings(BaseSettings):
     grpc_port: int = 50051
     http_host: str = "127.0.0.1"
     http_port: int = 8080
-    metrics_port: int = 9464
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     shutdown_grace_seconds: float = 10.0
     # After health flips to NOT_SERVING, keep serving this long so Envoy's active health check
-    # (1 s interval) takes the worker out of rotation before the server stops accepting calls.
+    # (1 s interval) takes the worker out of rotation before the server stops accepting calls;
+    # a new worker of a rolling restart is given as long before the old one starts draining.
     shutdown_drain_seconds: float = Field(default=2.0, ge=0)
-    # Each worker's private port, listed as its own endpoint in Envoy; empty means
-    # GRPC_PORT+1, GRPC_PORT+2, ... (one per worker).
-    grpc_worker_ports: Annotated[list[int], NoDecode] = []
-    # Envoy's admin interface (127.0.0.1 only); 0 turns it off.
-    envoy_admin_port: int = 9901
-    # Peers whose forwarded client address we believe (Envoy's address); everything else is
-    # keyed by its own socket address.
-    trusted_proxies: Annotated[list[str], NoDecode] = ["127.0.0.1", "::1"]
+    # The workers' private Unix sockets (Envoy's upstream endpoints), Envoy's admin socket, the
+    # metrics socket and the shared rate-limit table live here, in a directory only this user
+    # can open. Empty: a new private directory per start (under /dev/shm when it exists).
+    runtime_dir: str = ""
+    # The frontends' origins: CORS, and the browsers allowed to use the session cookie.
     cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
+    # The API's own origin as browsers see it (a frontend served by the API itself); empty:
+    # http://HTTP_HOST:HTTP_PORT, plus http://localhost:HTTP_PORT for a loopback host.
+    public_origin: str = ""
 
     # Storage
     database_url: str = "sqlite+aiosqlite:///./var/huntaze.db"
     database_pool_size: int = 10
     redis_url: str = ""
+    # A Redis call that takes longer fails; a failed Redis is skipped this long (rate limits
+    # fall back to this host's table, the prompt cache misses) before it is tried again.
+    redis_timeout_seconds: float = Field(default=0.1, gt=0)
+    redis_retry_seconds: float = Field(default=5.0, gt=0)
 
-    # Auth
-    jwt_secret: str = PLACEHOLDER_JWT_SECRET
+    # Auth. Empty JWT_SECRET outside production: a random secret kept in var/jwt-secret.
+    jwt_secret: str = ""
     jwt_issuer: str = "huntaze"
     jwt_audience: str = "huntaze-api"
     jwt_leeway_seconds: int = Field(default=30, ge=0, le=60)
@@ -117,13 +101,25 @@ class Settings(BaseSettings):
     refresh_token_remember_ttl_seconds: int = 30 * 24 * 3600
     signin_max_failures: int = 5
     signin_lockout_seconds: int = 15 * 60
+    # How long a worker trusts its last look at an account: the bound on how long a deleted or
+    # deactivated account's access token keeps working.
+    account_status_ttl_seconds: float = Field(default=5.0, ge=0, le=60)
+    # A rotated refresh token presented again within this many seconds (a second tab, React
+    # StrictMode) still refreshes instead of revoking the session.
+    refresh_reuse_interval_seconds: float = Field(default=10.0, ge=0, le=60)
 
-    # Rate limits (CAPACITY/SECONDS); "memory" keeps buckets per process, "redis" shares them.
+    # Rate limits (CAPACITY/SECONDS). "memory": one table in this host's shared memory, exact
+    # across its workers; "redis": shared by every host, with the table as fallback.
     rate_limit_backend: Literal["memory", "redis"] = "memory"
     rate_limit_standard: str = "120/60"
-    rate_limit_auth: str = "10/60"
+    # Sign-in and sign-up per client address: an office of agency chatters shares one.
+    rate_limit_auth: str = "120/60"
+    # Refresh and logout per browser session.
+    rate_limit_session: str = "30/60"
     rate_limit_ai: str = "30/60"
     rate_limit_webhook: str = "600/60"
+    # Buckets the shared table holds at once (more live callers make limits lenient, not wrong).
+    rate_limit_memory_buckets: int = Field(default=DEFAULT_BUCKETS, ge=8)
     # Namespace of the buckets in Redis: deployments sharing one Redis keep separate limits.
     rate_limit_redis_prefix: str = "huntaze:ratelimit:"
 
@@ -165,7 +161,7 @@ class Settings(BaseSettings):
     # A reservation of a call that never settled (a crashed worker) stops counting after this.
     ai_reservation_ttl_seconds: float = Field(default=900.0, gt=0)
 
-    @field_validator("trusted_proxies", "cors_origins", "grpc_worker_ports", mode="before")
+    @field_validator("cors_origins", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
@@ -187,9 +183,7 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg://" + url[len(prefix) :]
         return url
 
-    @field_validator(
-        "rate_limit_standard", "rate_limit_auth", "rate_limit_ai", "rate_limit_webhook"
-    )
+    @field_validator(*(f"rate_limit_{name}" for name in RULE_NAMES))
     @classmethod
     def _rate_limit_parses(cls, value: str) -> str:
         RateLimitRule.parse(value)
@@ -198,12 +192,14 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _production_secrets(self) -> Settings:
         if self.environment == "production":
-            if self.jwt_secret == PLACEHOLDER_JWT_SECRET or len(self.jwt_secret) < 32:
+            if len(self.jwt_secret) < 32 or _looks_like_placeholder(self.jwt_secret):
                 raise ValueError("production needs JWT_SECRET: at least 32 random characters")
+            if not self.metrics_token:
+                raise ValueError("production needs METRICS_TOKEN (it guards /api/metrics)")
             if self.database_url.startswith("sqlite"):
                 raise ValueError("production needs DATABASE_URL pointing at PostgreSQL")
             for key in self._ai_keys():
-                if any(marker in key.lower() for marker in _PLACEHOLDER_MARKERS):
+                if _looks_like_placeholder(key):
                     raise ValueError("production refuses a placeholder AI API key")
         if self.rate_limit_backend == "redis" and not self.redis_url:
             raise ValueError("RATE_LIMIT_BACKEND=redis needs REDIS_URL")
@@ -216,13 +212,21 @@ class Settings(BaseSettings):
         keys += [deployment.api_key for deployment in self.ai_deployments]
         return [key for key in keys if key]
 
-    def worker_ports(self, workers: int) -> list[int]:
-        """The private port of each of `workers` worker processes."""
-        if self.grpc_worker_ports:
-            if len(self.grpc_worker_ports) < workers:
-                raise ValueError(f"GRPC_WORKER_PORTS lists fewer than {workers} ports")
-            return list(self.grpc_worker_ports[:workers])
-        return [self.grpc_port + 1 + index for index in range(workers)]
+    def rate_limit_rules(self) -> dict[str, RateLimitRule]:
+        """One rule per rate-limit family."""
+        return {
+            name: RateLimitRule.parse(getattr(self, f"rate_limit_{name}")) for name in RULE_NAMES
+        }
 
-    def rate_limit_rule(self, name: str) -> RateLimitRule:
-        return RateLimitRule.parse(getattr(self, f"rate_limit_{name}"))
+    def public_origins(self) -> list[str]:
+        """The API's own origin(s) as browsers see it (see PUBLIC_ORIGIN)."""
+        if self.public_origin:
+            return [self.public_origin.rstrip("/")]
+        origins = [f"http://{self.http_host}:{self.http_port}"]
+        if self.http_host in ("127.0.0.1", "::1", "localhost"):
+            origins.append(f"http://localhost:{self.http_port}")
+        return list(dict.fromkeys(origins))
+
+
+def _looks_like_placeholder(secret: str) -> bool:
+    return any(marker in secret.lower() for marker in _PLACEHOLDER_MARKERS)

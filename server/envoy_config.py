@@ -1,8 +1,9 @@
-"""Render envoy.yaml for concrete ports: used by `make run` (server.launcher) and the e2e tests.
+"""Render envoy.yaml for one stack: used by server/stack.py (`make run`, the e2e tests, the bench).
 
-envoy.yaml stays a valid, runnable file with the default ports; this module only rewrites the
-parts that depend on settings (listener, admin and metrics ports, worker endpoints, the descriptor
-path and the CORS origins) and writes the result under var/.
+envoy.yaml is the template; this module fills in what a start decides: the listener address, the
+workers' private Unix sockets (one endpoint per slot), the metrics and admin sockets, the
+descriptor path, the CORS origins and the JSON local replies. The result is written in the
+stack's runtime directory.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import yaml
 
 from server.config import Settings
+from server.runtime import RuntimeDir, worker_slots
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = REPO_ROOT / "envoy.yaml"
@@ -24,25 +26,94 @@ METRICS_CLUSTER = "metrics"
 TRANSCODER = "envoy.filters.http.grpc_json_transcoder"
 CORS = "envoy.filters.http.cors"
 PREFLIGHT_ROUTE = "cors_preflight"
+ERROR_DOMAIN = "huntaze.com"
+
+# What Envoy answers itself, as the API's errors: HTTP status -> (gRPC code, ErrorInfo reason).
+# 413 and 431 use RESOURCE_EXHAUSTED, as gRPC itself does for a message over its size limit.
+LOCAL_REPLIES: dict[int, tuple[int, str]] = {
+    400: (3, "INVALID_REQUEST"),
+    403: (7, "ORIGIN_NOT_ALLOWED"),
+    404: (5, "ROUTE_NOT_FOUND"),
+    408: (4, "REQUEST_TIMEOUT"),
+    413: (8, "PAYLOAD_TOO_LARGE"),
+    431: (8, "HEADERS_TOO_LARGE"),
+    500: (13, "INTERNAL"),
+    502: (14, "UPSTREAM_UNAVAILABLE"),
+    503: (14, "UPSTREAM_UNAVAILABLE"),
+    504: (4, "UPSTREAM_TIMEOUT"),
+}
+# Any other status Envoy may produce.
+OTHER_LOCAL_REPLY = (2, "GATEWAY_ERROR")
+# Envoy's own text for these is about its configuration, not the client's request.
+LOCAL_REPLY_MESSAGES = {403: "cross-origin request refused: origin not allowed"}
+
+# A REST request: no gRPC content type, or one the transcoder made gRPC (it sets
+# x-envoy-original-path). Native gRPC callers keep Envoy's trailers-only gRPC errors.
+_REST_REQUEST: dict[str, Any] = {
+    "or_filter": {
+        "filters": [
+            {
+                "header_filter": {
+                    "header": {
+                        "name": "content-type",
+                        "string_match": {"prefix": "application/grpc"},
+                        "invert_match": True,
+                        "treat_missing_header_as_empty": True,
+                    }
+                }
+            },
+            {"header_filter": {"header": {"name": "x-envoy-original-path", "present_match": True}}},
+        ]
+    }
+}
 
 
-def render(
-    settings: Settings,
-    *,
-    upstream_ports: Sequence[int],
-    admin_port: int | None = None,
-    template: Path = TEMPLATE,
-) -> dict[str, Any]:
-    """The Envoy config as a dict, rewritten for these settings and worker ports."""
+def local_reply_config() -> dict[str, Any]:
+    """Envoy's local replies to REST clients as `{code, message, details: [ErrorInfo]}`."""
+    mappers = [
+        _mapper("EQ", status, code, reason, LOCAL_REPLY_MESSAGES.get(status))
+        for status, (code, reason) in LOCAL_REPLIES.items()
+    ]
+    mappers.append(_mapper("GE", 400, *OTHER_LOCAL_REPLY, None))
+    return {"mappers": mappers}
+
+
+def _mapper(op: str, status: int, code: int, reason: str, message: str | None) -> dict[str, Any]:
+    status_filter = {
+        "status_code_filter": {
+            "comparison": {
+                "op": op,
+                "value": {"default_value": status, "runtime_key": "huntaze.local_reply.unused"},
+            }
+        }
+    }
+    mapper: dict[str, Any] = {
+        "filter": {"and_filter": {"filters": [status_filter, _REST_REQUEST]}},
+        "body_format_override": {
+            "json_format": {
+                "code": code,
+                "message": "%LOCAL_REPLY_BODY%",
+                "details": [
+                    {
+                        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                        "reason": reason,
+                        "domain": ERROR_DOMAIN,
+                    }
+                ],
+            },
+            "content_type": "application/json",
+        },
+    }
+    if message is not None:
+        mapper["body"] = {"inline_string": message}
+    return mapper
+
+
+def render(settings: Settings, runtime: RuntimeDir, *, template: Path = TEMPLATE) -> dict[str, Any]:
+    """The Envoy config as a dict for these settings and this runtime directory."""
     config = yaml.safe_load(template.read_text())
     static = config["static_resources"]
-    if admin_port is None:
-        config.pop("admin", None)
-    else:
-        config["admin"]["address"]["socket_address"] = {
-            "address": "127.0.0.1",
-            "port_value": admin_port,
-        }
+    config["admin"]["address"]["pipe"]["path"] = str(runtime.envoy_admin_socket)
 
     (listener,) = static["listeners"]
     listener["address"]["socket_address"] = {
@@ -50,6 +121,7 @@ def render(
         "port_value": settings.http_port,
     }
     manager = listener["filter_chains"][0]["filters"][0]["typed_config"]
+    manager["local_reply_config"] = local_reply_config()
     for http_filter in manager["http_filters"]:
         if http_filter["name"] == TRANSCODER:
             http_filter["typed_config"]["proto_descriptor"] = str(DESCRIPTOR)
@@ -65,40 +137,24 @@ def render(
 
     for cluster in static["clusters"]:
         if cluster["name"] == UPSTREAM_CLUSTER:
-            ports = list(upstream_ports)
-            host = settings.grpc_host
+            sockets = [
+                runtime.worker_socket(slot) for slot in range(worker_slots(settings.workers))
+            ]
         elif cluster["name"] == METRICS_CLUSTER:
-            ports = [settings.metrics_port]
-            host = "127.0.0.1"
+            sockets = [runtime.metrics_socket]
         else:
             continue
         cluster["load_assignment"]["endpoints"] = [
-            {
-                "lb_endpoints": [
-                    {"endpoint": {"address": {"socket_address": _address(host, port)}}}
-                    for port in ports
-                ]
-            }
+            {"lb_endpoints": [{"endpoint": {"address": _pipe(path)}} for path in sockets]}
         ]
     return config
 
 
-def write(config: dict[str, Any], path: Path) -> Path:
+def render_to_file(settings: Settings, runtime: RuntimeDir, *, path: Path) -> Path:
+    """Render and write to `path`; returns it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    path.write_text(yaml.safe_dump(render(settings, runtime), sort_keys=False))
     return path
-
-
-def render_to_file(
-    settings: Settings,
-    *,
-    upstream_ports: Sequence[int],
-    path: Path | None = None,
-    admin_port: int | None = None,
-) -> Path:
-    """Render and write (default var/envoy.rendered.yaml); returns the file's path."""
-    target = path or REPO_ROOT / "var" / "envoy.rendered.yaml"
-    return write(render(settings, upstream_ports=upstream_ports, admin_port=admin_port), target)
 
 
 def envoy_binary() -> str:
@@ -112,8 +168,12 @@ def envoy_binary() -> str:
 
 
 def envoy_command(config: Path) -> list[str]:
-    """How every caller (make run, the e2e tests, the bench) starts Envoy on a rendered config."""
+    """How a stack starts Envoy on a rendered config."""
     return [envoy_binary(), "-c", str(config), "--disable-hot-restart", "--log-level", "warn"]
+
+
+def _pipe(path: Path) -> dict[str, Any]:
+    return {"pipe": {"path": str(path)}}
 
 
 def _set_preflight_origins(route: dict[str, Any], origins: Sequence[str]) -> None:
@@ -123,7 +183,3 @@ def _set_preflight_origins(route: dict[str, Any], origins: Sequence[str]) -> Non
     for header in route["match"]["headers"]:
         if header["name"] == "origin":
             header["string_match"] = {"safe_regex": {"regex": regex}}
-
-
-def _address(host: str, port: int) -> dict[str, Any]:
-    return {"address": host, "port_value": port}

@@ -1,15 +1,19 @@
 """The supervisor's Prometheus endpoint: every worker's metrics aggregated (multiprocess mode)
 plus the supervisor's process metrics, optionally behind a bearer token.
 
-Envoy routes /api/metrics here (rewritten to /metrics).
+It listens on a Unix socket in the runtime directory; Envoy routes /api/metrics there (rewritten
+to /metrics). Errors are the API's one JSON error shape, like every other answer through Envoy.
 """
 
 from __future__ import annotations
 
 import hmac
+import json
+import socketserver
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -56,18 +60,34 @@ def aggregated_registry(
     return registry
 
 
+class _UnixHTTPServer(socketserver.ThreadingUnixStreamServer):
+    daemon_threads = True
+
+
+def _error_body(code: int, message: str, reason: str) -> bytes:
+    """{code, message, details} as the API's other errors (gRPC code, google.rpc.ErrorInfo)."""
+    detail = {
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+        "reason": reason,
+        "domain": "huntaze.com",
+    }
+    return json.dumps({"code": code, "message": message, "details": [detail]}).encode()
+
+
 def start_metrics_server(
-    host: str, port: int, registry: CollectorRegistry, *, token: str = ""
-) -> ThreadingHTTPServer:
-    """Serve GET /metrics in a daemon thread; returns the server (call shutdown() to stop)."""
+    path: Path, registry: CollectorRegistry, *, token: str = ""
+) -> socketserver.ThreadingUnixStreamServer:
+    """Serve GET /metrics on the Unix socket `path` in a daemon thread; returns the server (call
+    shutdown() and server_close() to stop)."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             if self.path.split("?", 1)[0] != "/metrics":
-                self._reply(404, b"not found\n", "text/plain")
+                self._reply(404, _error_body(5, "not found", "NOT_FOUND"), "application/json")
                 return
             if token and not _bearer_matches(self.headers.get("authorization", ""), token):
-                self._reply(401, b"unauthorized\n", "text/plain")
+                body = _error_body(16, "a valid metrics token is required", "UNAUTHENTICATED")
+                self._reply(401, body, "application/json")
                 return
             self._reply(200, generate_latest(registry), CONTENT_TYPE_LATEST)
 
@@ -80,11 +100,14 @@ def start_metrics_server(
             self.end_headers()
             self.wfile.write(body)
 
+        def address_string(self) -> str:
+            return "envoy"  # a Unix socket peer has no address
+
         def log_message(self, format: str, *args: object) -> None:
             """Scrapes are frequent and uninteresting: no access log."""
 
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
+    path.unlink(missing_ok=True)
+    server = _UnixHTTPServer(str(path), Handler)
     threading.Thread(target=server.serve_forever, name="metrics-http", daemon=True).start()
     return server
 

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import grpc
 from huntaze.v1 import auth_pb2, auth_pb2_grpc
 
 from interceptors.context import current_request
 from server.servicers.convert import timestamp
-from server.servicers.http import (
-    REFRESH_COOKIE,
-    cleared_refresh_cookie,
-    read_cookie,
-    refresh_cookie,
-    refuse_cross_site,
-)
+from server.servicers.http import REFRESH_COOKIE, cleared_refresh_cookie, refresh_cookie
 from services.auth.service import AuthService, IssuedSession
 from services.errors import Unauthenticated
 from services.users.service import UserView
 
 
 class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
-    def __init__(self, auth: AuthService, *, allowed_origins: Sequence[str]) -> None:
+    def __init__(self, auth: AuthService) -> None:
         self._auth = auth
-        self._allowed_origins = tuple(allowed_origins)
 
     async def SignUp(
         self, request: auth_pb2.SignUpRequest, context: grpc.aio.ServicerContext
@@ -61,12 +52,12 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     async def Refresh(
         self, request: auth_pb2.RefreshRequest, context: grpc.aio.ServicerContext
     ) -> auth_pb2.RefreshResponse:
-        refuse_cross_site(context, self._allowed_origins)
-        token = read_cookie(context, REFRESH_COOKIE)
+        request_context = current_request()
+        token = request_context.cookie(REFRESH_COOKIE)
         if token is None:
             raise Unauthenticated("missing refresh token")
         user, session = await self._auth.refresh(
-            refresh_token=token, client_address=current_request().client_address
+            refresh_token=token, client_address=request_context.client_address
         )
         _send_cookie(session)
         return auth_pb2.RefreshResponse(user=_session_user(user), access_token=session.access_token)
@@ -74,12 +65,12 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     async def Logout(
         self, request: auth_pb2.LogoutRequest, context: grpc.aio.ServicerContext
     ) -> auth_pb2.LogoutResponse:
-        refuse_cross_site(context, self._allowed_origins)
+        request_context = current_request()
         await self._auth.logout(
-            refresh_token=read_cookie(context, REFRESH_COOKIE),
-            client_address=current_request().client_address,
+            refresh_token=request_context.cookie(REFRESH_COOKIE),
+            client_address=request_context.client_address,
         )
-        current_request().response_headers.append(("set-cookie", cleared_refresh_cookie()))
+        request_context.response_headers.append(("set-cookie", cleared_refresh_cookie()))
         return auth_pb2.LogoutResponse(message="Signed out")
 
 

@@ -1,42 +1,16 @@
-"""HTTP details a few servicers need: the refresh cookie and the cross-site (CSRF) check.
+"""The refresh cookie as the auth and users servicers send it.
 
-Envoy hands request headers over as gRPC metadata and turns initial metadata into response
-headers, so cookies are read from `cookie` metadata and written as `set-cookie` metadata.
+Envoy turns initial metadata into response headers, so cookies are written as `set-cookie`
+metadata (and read from the request's `cookie` header: RequestContext.cookie).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from http.cookies import CookieError, SimpleCookie
-
-import grpc
-
-from services.errors import PermissionDenied
+from interceptors.context import RequestContext
+from services.auth.tokens import family_of
 
 REFRESH_COOKIE = "refreshToken"
 REFRESH_COOKIE_PATH = "/api/auth"
-
-
-def metadata_values(context: grpc.aio.ServicerContext, name: str) -> list[str]:
-    """Every value of one request metadata key (keys are lower case in gRPC)."""
-    return [
-        value
-        for key, value in (context.invocation_metadata() or ())
-        if key == name and isinstance(value, str)
-    ]
-
-
-def read_cookie(context: grpc.aio.ServicerContext, name: str) -> str | None:
-    """The cookie's value from the `cookie` header(s), or None; malformed headers are ignored."""
-    for header in metadata_values(context, "cookie"):
-        jar = SimpleCookie()
-        try:
-            jar.load(header)
-        except CookieError:
-            continue
-        if name in jar and jar[name].value:
-            return jar[name].value
-    return None
 
 
 def refresh_cookie(token: str, max_age_seconds: int | None) -> str:
@@ -58,16 +32,8 @@ def cleared_refresh_cookie() -> str:
     return refresh_cookie("", 0)
 
 
-def refuse_cross_site(context: grpc.aio.ServicerContext, allowed_origins: Iterable[str]) -> None:
-    """Raise PermissionDenied for a browser request sent from another site.
-
-    SameSite=Strict already keeps the cookie off cross-site requests in current browsers; this
-    is the second line: an `Origin` that is not one of ours, or `Sec-Fetch-Site: cross-site`.
-    Non-browser clients (no Origin, no Sec-Fetch-Site) pass.
-    """
-    allowed = set(allowed_origins)
-    for origin in metadata_values(context, "origin"):
-        if origin not in allowed:
-            raise PermissionDenied("cross-site request refused")
-    if "cross-site" in (value.lower() for value in metadata_values(context, "sec-fetch-site")):
-        raise PermissionDenied("cross-site request refused")
+def session_of(request: RequestContext) -> str | None:
+    """The browser session (refresh-token family) a request names in its cookie: the key of the
+    refresh and logout rate limit."""
+    token = request.cookie(REFRESH_COOKIE)
+    return family_of(token) if token else None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import grpc
 from huntaze.v1 import users_pb2, users_pb2_grpc
 
 from interceptors.context import current_principal, current_request
 from server.servicers.convert import timestamp
 from server.servicers.http import cleared_refresh_cookie
-from services.users.service import Profile, UserService, UserView
+from services.users.service import PROFILE_FIELDS, Profile, UserService, UserView
 
 
 class UsersServicer(users_pb2_grpc.UserServiceServicer):
@@ -24,10 +26,9 @@ class UsersServicer(users_pb2_grpc.UserServiceServicer):
     async def UpdateMe(
         self, request: users_pb2.UpdateMeRequest, context: grpc.aio.ServicerContext
     ) -> users_pb2.UpdateMeResponse:
+        name, profile_changes = requested_changes(request)
         user = await self._users.update(
-            current_principal().user_id,
-            name=request.name if request.HasField("name") else None,
-            profile=_profile(request.profile) if request.HasField("profile") else None,
+            current_principal().user_id, name=name, profile_changes=profile_changes
         )
         return users_pb2.UpdateMeResponse(user=user_message(user))
 
@@ -62,6 +63,23 @@ def user_message(user: UserView) -> users_pb2.User:
         created_at=timestamp(user.created_at),
         updated_at=timestamp(user.updated_at),
     )
+
+
+def requested_changes(request: users_pb2.UpdateMeRequest) -> tuple[str | None, dict[str, Any]]:
+    """(new name or None, profile field -> new value) under AIP-134: with an update mask
+    exactly the masked fields (empty values clear), without one every field given a value."""
+    given = _profile(request.profile)
+    values = {name: getattr(given, name) for name in PROFILE_FIELDS}
+    if not request.HasField("update_mask"):
+        name = request.name if request.HasField("name") else None
+        return name, {field: value for field, value in values.items() if value}
+    paths = set(request.update_mask.paths)
+    name = request.name if "name" in paths else None
+    if "profile" in paths:
+        return name, values
+    prefix = "profile."
+    masked = {path.removeprefix(prefix) for path in paths if path.startswith(prefix)}
+    return name, {field: values[field] for field in masked}
 
 
 def _profile(message: users_pb2.CreatorProfile) -> Profile:

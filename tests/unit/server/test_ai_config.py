@@ -19,6 +19,7 @@ PRODUCTION = {
     "ENVIRONMENT": "production",
     "JWT_SECRET": "k" * 40,
     "DATABASE_URL": "postgresql://huntaze@db:5432/huntaze",
+    "METRICS_TOKEN": "m" * 32,
 }
 
 

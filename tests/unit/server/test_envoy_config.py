@@ -1,18 +1,28 @@
-"""The rendered Envoy config: settings-dependent parts rewritten, and Envoy accepts it."""
+"""The rendered Envoy config: what each start decides is filled in, and Envoy accepts it."""
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from server.config import Settings
-from server.envoy_config import TEMPLATE, envoy_binary, render, render_to_file
+from server.envoy_config import (
+    LOCAL_REPLIES,
+    envoy_binary,
+    local_reply_config,
+    render,
+    render_to_file,
+)
+from server.runtime import RuntimeDir
+
+RUNTIME = RuntimeDir(Path("/run/huntaze-test"))
 
 
-def _clusters(config: dict) -> dict[str, list[int]]:
+def _endpoints(config: dict[str, Any]) -> dict[str, list[str]]:
     return {
         cluster["name"]: [
-            endpoint["endpoint"]["address"]["socket_address"]["port_value"]
+            endpoint["endpoint"]["address"]["pipe"]["path"]
             for group in cluster["load_assignment"]["endpoints"]
             for endpoint in group["lb_endpoints"]
         ]
@@ -20,23 +30,25 @@ def _clusters(config: dict) -> dict[str, list[int]]:
     }
 
 
-def _manager(config: dict) -> dict:
+def _manager(config: dict[str, Any]) -> dict[str, Any]:
     listener = config["static_resources"]["listeners"][0]
     return listener["filter_chains"][0]["filters"][0]["typed_config"]
 
 
-def test_ports_endpoints_and_origins_come_from_settings() -> None:
+def test_sockets_port_and_origins_come_from_settings_and_runtime() -> None:
     settings = Settings(
-        http_port=18080, metrics_port=19464, cors_origins="https://a.example,https://b.example"
+        http_port=18080, workers=3, cors_origins="https://a.example,https://b.example"
     )
-    config = render(settings, upstream_ports=[1001, 1002, 1003], admin_port=19901)
+    config = render(settings, RUNTIME)
     listener = config["static_resources"]["listeners"][0]
     assert listener["address"]["socket_address"]["port_value"] == 18080
-    assert config["admin"]["address"]["socket_address"] == {
-        "address": "127.0.0.1",
-        "port_value": 19901,
+    assert listener["enable_reuse_port"] is False
+    assert config["admin"]["address"]["pipe"]["path"] == "/run/huntaze-test/envoy-admin.sock"
+    assert _endpoints(config) == {
+        # One endpoint per worker, plus the spare slot rolling restarts use.
+        "huntaze": [f"/run/huntaze-test/worker-{slot}.sock" for slot in range(4)],
+        "metrics": ["/run/huntaze-test/metrics.sock"],
     }
-    assert _clusters(config) == {"huntaze": [1001, 1002, 1003], "metrics": [19464]}
     host = _manager(config)["route_config"]["virtual_hosts"][0]
     cors = host["typed_per_filter_config"]["envoy.filters.http.cors"]
     assert cors["allow_origin_string_match"] == [
@@ -50,9 +62,21 @@ def test_ports_endpoints_and_origins_come_from_settings() -> None:
     )
 
 
-def test_descriptor_path_is_absolute_and_admin_can_be_off() -> None:
-    config = render(Settings(), upstream_ports=[50052])
-    assert "admin" not in config
+def test_local_replies_are_the_api_error_shape_for_rest_only() -> None:
+    mappers = local_reply_config()["mappers"]
+    assert len(mappers) == len(LOCAL_REPLIES) + 1  # plus the catch-all
+    for mapper, (status, (code, reason)) in zip(mappers, LOCAL_REPLIES.items(), strict=False):
+        status_filter, rest_only = mapper["filter"]["and_filter"]["filters"]
+        assert status_filter["status_code_filter"]["comparison"]["value"]["default_value"] == status
+        assert "or_filter" in rest_only
+        body = mapper["body_format_override"]
+        assert body["content_type"] == "application/json"
+        assert body["json_format"]["code"] == code
+        assert body["json_format"]["details"][0]["reason"] == reason
+
+
+def test_descriptor_path_is_absolute() -> None:
+    config = render(Settings(), RUNTIME)
     (transcoder,) = [
         f for f in _manager(config)["http_filters"] if f["name"].endswith("grpc_json_transcoder")
     ]
@@ -60,31 +84,17 @@ def test_descriptor_path_is_absolute_and_admin_can_be_off() -> None:
     assert descriptor.is_absolute() and descriptor.exists()
 
 
-def _validate(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [envoy_binary(), "--mode", "validate", "-c", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
-def test_envoy_accepts_the_template_and_the_rendered_config(tmp_path: Path) -> None:
+def test_envoy_accepts_the_rendered_config(tmp_path: Path) -> None:
     rendered = render_to_file(
-        Settings(cors_origins="http://localhost:3000,https://app.example"),
-        upstream_ports=[40001, 40002],
-        admin_port=40003,
+        Settings(cors_origins="http://localhost:3000,https://app.example", workers=2),
+        RuntimeDir(tmp_path),
         path=tmp_path / "envoy.yaml",
     )
-    result = _validate(rendered)
-    assert result.returncode == 0, result.stdout + result.stderr
-    template = subprocess.run(
-        [envoy_binary(), "--mode", "validate", "-c", str(TEMPLATE)],
+    result = subprocess.run(
+        [envoy_binary(), "--mode", "validate", "-c", str(rendered)],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
-        cwd=TEMPLATE.parent,
     )
-    assert template.returncode == 0, template.stdout + template.stderr
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,24 +1,11 @@
-"""Refresh cookie formatting, cookie parsing and the cross-site refusal."""
+"""The refresh cookie as servicers send it, and the session a request's cookie names."""
 
 from __future__ import annotations
 
-import pytest
+import uuid
 
-from server.servicers.http import (
-    cleared_refresh_cookie,
-    read_cookie,
-    refresh_cookie,
-    refuse_cross_site,
-)
-from services.errors import PermissionDenied
-
-
-class FakeContext:
-    def __init__(self, *metadata: tuple[str, str]) -> None:
-        self._metadata = metadata
-
-    def invocation_metadata(self) -> tuple[tuple[str, str], ...]:
-        return self._metadata
+from interceptors.context import RequestContext
+from server.servicers.http import cleared_refresh_cookie, refresh_cookie, session_of
 
 
 def test_session_cookie_has_no_max_age() -> None:
@@ -38,33 +25,20 @@ def test_cleared_cookie_expires_now() -> None:
     assert "Path=/api/auth" in cleared
 
 
-def test_read_cookie_finds_the_value_among_others() -> None:
-    context = FakeContext(("cookie", "theme=dark; refreshToken=tok-1; lang=fr"))
-    assert read_cookie(context, "refreshToken") == "tok-1"  # type: ignore[arg-type]
-    assert read_cookie(FakeContext(("cookie", "theme=dark")), "refreshToken") is None  # type: ignore[arg-type]
-    assert read_cookie(FakeContext(), "refreshToken") is None  # type: ignore[arg-type]
+def request_with(*headers: tuple[str, str | bytes]) -> RequestContext:
+    return RequestContext(request_id="r", method="/m", client_address="1.2.3.4", metadata=headers)
 
 
-@pytest.mark.parametrize(
-    "metadata",
-    [
-        (("origin", "https://evil.example"),),
-        (("sec-fetch-site", "cross-site"),),
-        (("origin", "http://localhost:3000"), ("sec-fetch-site", "cross-site")),
-    ],
-)
-def test_cross_site_requests_are_refused(metadata: tuple[tuple[str, str], ...]) -> None:
-    with pytest.raises(PermissionDenied):
-        refuse_cross_site(FakeContext(*metadata), ["http://localhost:3000"])  # type: ignore[arg-type]
+def test_the_cookie_is_found_among_others() -> None:
+    request = request_with(("cookie", "theme=dark; refreshToken=tok-1; lang=fr"))
+    assert request.cookie("refreshToken") == "tok-1"
+    assert request_with(("cookie", "theme=dark")).cookie("refreshToken") is None
+    assert request_with().cookie("refreshToken") is None
+    assert request_with(("cookie", b"refreshToken=\xff")).cookie("refreshToken") is None
 
 
-@pytest.mark.parametrize(
-    "metadata",
-    [
-        (),
-        (("origin", "http://localhost:3000"), ("sec-fetch-site", "same-origin")),
-        (("sec-fetch-site", "same-site"),),
-    ],
-)
-def test_same_site_and_non_browser_requests_pass(metadata: tuple[tuple[str, str], ...]) -> None:
-    refuse_cross_site(FakeContext(*metadata), ["http://localhost:3000"])  # type: ignore[arg-type]
+def test_the_session_is_the_refresh_token_family() -> None:
+    family = str(uuid.uuid4())
+    assert session_of(request_with(("cookie", f"refreshToken={family}.s3cret"))) == family
+    assert session_of(request_with(("cookie", "refreshToken=legacy-opaque"))) is None
+    assert session_of(request_with()) is None

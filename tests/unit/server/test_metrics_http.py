@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,30 +15,39 @@ from server.metrics_http import WorkerProcessCollector, start_metrics_server
 
 
 @pytest.fixture
-def metrics_url() -> Iterator[str]:
+def metrics() -> Iterator[httpx.Client]:
+    """A client of the metrics server on its Unix socket (as Envoy reaches it)."""
     registry = CollectorRegistry()
     Counter("demo_calls_total", "Calls.", registry=registry).inc(3)
-    server = start_metrics_server("127.0.0.1", 0, registry, token="s3cret")
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "metrics.sock"
+        server = start_metrics_server(path, registry, token="s3cret")
+        transport = httpx.HTTPTransport(uds=str(path))
+        try:
+            with httpx.Client(transport=transport, base_url="http://envoy") as client:
+                yield client
+        finally:
+            server.shutdown()
+            server.server_close()
 
 
-def test_metrics_need_the_token(metrics_url: str) -> None:
-    assert httpx.get(f"{metrics_url}/metrics").status_code == 401
-    wrong = httpx.get(f"{metrics_url}/metrics", headers={"authorization": "Bearer nope"})
+def test_metrics_need_the_token(metrics: httpx.Client) -> None:
+    missing = metrics.get("/metrics")
+    assert missing.status_code == 401
+    assert missing.headers["content-type"] == "application/json"
+    assert missing.json()["code"] == 16
+    assert set(missing.json()) == {"code", "message", "details"}
+    wrong = metrics.get("/metrics", headers={"authorization": "Bearer nope"})
     assert wrong.status_code == 401
-    right = httpx.get(f"{metrics_url}/metrics", headers={"authorization": "Bearer s3cret"})
+    right = metrics.get("/metrics", headers={"authorization": "Bearer s3cret"})
     assert right.status_code == 200
     assert "demo_calls_total 3.0" in right.text
 
 
-def test_other_paths_are_404(metrics_url: str) -> None:
-    assert (
-        httpx.get(f"{metrics_url}/", headers={"authorization": "Bearer s3cret"}).status_code == 404
-    )
+def test_other_paths_are_a_json_404(metrics: httpx.Client) -> None:
+    response = metrics.get("/", headers={"authorization": "Bearer s3cret"})
+    assert response.status_code == 404
+    assert response.json()["code"] == 5
 
 
 def test_worker_process_metrics_carry_the_worker_index() -> None:
