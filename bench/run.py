@@ -31,10 +31,12 @@ import grpc
 import httpx
 import loadgen
 from huntaze.v1 import users_pb2, users_pb2_grpc
-from processes import Processes, StartupError, free_ports, wait_until
+from processes import Processes, StartupError, wait_until
 
+from server import stack as server_stack
 from server.config import Settings
-from server.envoy_config import envoy_binary, envoy_command, render_to_file
+from server.envoy_config import envoy_binary
+from server.stack import free_ports
 from services.db import run_migrations
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -59,10 +61,21 @@ SUITES = ("getme", "ai")
 class Stack:
     """Where the running systems of one configuration answer."""
 
-    envoy_port: int
-    grpc_port: int
+    huntaze: server_stack.Stack
     fastapi_port: int | None
-    processes: tuple[subprocess.Popen[bytes], ...]
+    processes: tuple[subprocess.Popen[bytes], ...]  # the baseline's
+
+    @property
+    def envoy_port(self) -> int:
+        return self.huntaze.settings.http_port
+
+    @property
+    def grpc_port(self) -> int:
+        return self.huntaze.settings.grpc_port
+
+    def stop(self, processes: Processes) -> None:
+        processes.stop_all()
+        self.huntaze.stop()
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -127,13 +140,15 @@ def main(argv: list[str]) -> int:
                 stack = start_stack(
                     processes, env, workdir, workers=workers, log_level=args.log_level
                 )
-                token = token or create_account(stack)
-                wait_for_baseline(stack, token)
-                frame_len = preflight(stack, token)
-                configurations.append(
-                    measure_configuration(stack, token, frame_len, workers, args, workdir)
-                )
-                processes.stop_all()
+                try:
+                    token = token or create_account(stack)
+                    wait_for_baseline(stack, token)
+                    frame_len = preflight(stack, token)
+                    configurations.append(
+                        measure_configuration(stack, token, frame_len, workers, args, workdir)
+                    )
+                finally:
+                    stack.stop(processes)
         if "ai" in args.suites:
             print(f"== AI, {args.ai_workers} server worker(s)", flush=True)
             stack = start_stack(
@@ -144,9 +159,11 @@ def main(argv: list[str]) -> int:
                 log_level=args.log_level,
                 baseline=False,
             )
-            token = token or create_account(stack)
-            ai = measure_ai(stack, token, args, workdir)
-            processes.stop_all()
+            try:
+                token = token or create_account(stack)
+                ai = measure_ai(stack, token, args, workdir)
+            finally:
+                stack.stop(processes)
     results: dict[str, Any] = {
         "schema": 2,
         "started_at": started.isoformat(),
@@ -203,7 +220,6 @@ def base_environment(workdir: Path, *, log_level: str) -> dict[str, str]:
         "RATE_LIMIT_STANDARD": UNTHROTTLED,
         "RATE_LIMIT_AUTH": UNTHROTTLED,
         "RATE_LIMIT_AI": UNTHROTTLED,
-        "ENVOY_ADMIN_PORT": "0",
     }
 
 
@@ -216,55 +232,28 @@ def start_stack(
     log_level: str,
     baseline: bool = True,
 ) -> Stack:
-    """The server with `workers` processes behind Envoy, and (with `baseline`) uvicorn with as
-    many workers."""
-    grpc_port, envoy_port, metrics_port, fastapi_port, *worker_ports = free_ports(4 + workers)
+    """The server with `workers` processes behind Envoy (the same runner as `make run`), and
+    (with `baseline`) uvicorn with as many workers."""
+    grpc_port, envoy_port, fastapi_port = free_ports(3)
     server_env = {
         **env,
         "GRPC_PORT": str(grpc_port),
-        "GRPC_WORKER_PORTS": ",".join(map(str, worker_ports)),
         "HTTP_PORT": str(envoy_port),
-        "METRICS_PORT": str(metrics_port),
+        "WORKERS": str(workers),
     }
-    settings = Settings(
-        grpc_port=grpc_port,
-        grpc_worker_ports=worker_ports,
-        http_port=envoy_port,
-        metrics_port=metrics_port,
-    )
-    envoy_config = render_to_file(
-        settings, upstream_ports=worker_ports, path=workdir / f"envoy-{workers}.yaml"
-    )
-    server = processes.start(
-        f"server-{workers}",
-        [sys.executable, "-m", "server", "--workers", str(workers)],
-        env=server_env,
-        cwd=workdir,
-    )
-    envoy = processes.start(
-        f"envoy-{workers}",
-        envoy_command(envoy_config),
-        env=server_env,
-        cwd=workdir,
-    )
-    stack = Stack(
-        envoy_port=envoy_port,
-        grpc_port=grpc_port,
-        fastapi_port=fastapi_port if baseline else None,
-        processes=(server, envoy),
-    )
+    settings = Settings(grpc_port=grpc_port, http_port=envoy_port, workers=workers)
+    log_dir = workdir / f"logs-{workers}"
+    log_dir.mkdir(exist_ok=True)
+    try:
+        huntaze = server_stack.start(settings, workdir=workdir, env=server_env, log_dir=log_dir)
+    except server_stack.StartupError:
+        for name in ("server.log", "envoy.log"):
+            tail = (log_dir / name).read_text(errors="replace").splitlines()[-30:]
+            print(f"--- {name} ---\n" + "\n".join(tail), file=sys.stderr)
+        raise
+    stack = Stack(huntaze, fastapi_port=fastapi_port if baseline else None, processes=())
     if baseline:
         stack = _with_baseline(processes, env, stack, workers=workers, log_level=log_level)
-    try:
-        wait_until(
-            lambda: _answers(f"http://127.0.0.1:{envoy_port}/api/health"),
-            what="server behind Envoy",
-            processes=list(stack.processes),
-        )
-    except StartupError:
-        for name in (f"server-{workers}", f"envoy-{workers}", f"uvicorn-{workers}"):
-            print(f"--- {name} log ---\n{processes.log_tail(name)}", file=sys.stderr)
-        raise
     return stack
 
 

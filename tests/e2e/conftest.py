@@ -8,11 +8,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from e2e_stack import Stack, running_stack
+from e2e_stack import ACCOUNT_STATUS_TTL_SECONDS, REUSE_INTERVAL_SECONDS, Stack, running_stack
 from support.databases import postgres_database, sqlite_url
 
-# Many tests sign in from the same address; the rate-limit test runs its own stack.
-GENEROUS_LIMITS = {"RATE_LIMIT_AUTH": "10000/60", "RATE_LIMIT_STANDARD": "10000/60"}
+# Many tests sign in from the same address; the rate-limit tests run their own stacks. The
+# refresh reuse interval and account status cache are short so tests can step past them.
+SHARED_STACK = {
+    "RATE_LIMIT_AUTH": "10000/60",
+    "RATE_LIMIT_STANDARD": "10000/60",
+    "REFRESH_REUSE_INTERVAL_SECONDS": str(REUSE_INTERVAL_SECONDS),
+    "ACCOUNT_STATUS_TTL_SECONDS": str(ACCOUNT_STATUS_TTL_SECONDS),
+}
 
 
 @contextlib.contextmanager
@@ -35,7 +41,7 @@ def stack(
     workdir = tmp_path_factory.mktemp(f"stack-{request.param}")
     with (
         database(request.param, workdir) as url,
-        running_stack(workdir, url, workers=2, env=GENEROUS_LIMITS) as running,
+        running_stack(workdir, url, workers=2, env=SHARED_STACK) as running,
     ):
         yield running
 

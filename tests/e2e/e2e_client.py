@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import time
 import uuid
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 
@@ -52,3 +56,11 @@ def refresh(client: httpx.Client, token: str, **headers: str) -> httpx.Response:
     return client.post(
         "/api/auth/refresh", json={}, headers={"cookie": f"refreshToken={token}", **headers}
     )
+
+
+def sse_events(response: httpx.Response) -> Iterator[tuple[float, dict[str, Any]]]:
+    """(seconds since the request, event) for each `data:` event as it arrives."""
+    started = time.monotonic()
+    for line in response.iter_lines():
+        if line.startswith("data: "):
+            yield time.monotonic() - started, json.loads(line.removeprefix("data: "))

@@ -7,7 +7,6 @@ content ideas and messages are routed to the offline provider, free text to "ope
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import grpc
 import httpx
 import pytest
-from e2e_client import bearer, sign_in, signed_in
+from e2e_client import bearer, sign_in, signed_in, sse_events
 from e2e_db import query, set_plan
 from e2e_stack import Stack, running_stack
 from huntaze.v1 import ai_assistant_pb2, ai_assistant_pb2_grpc
@@ -126,14 +125,6 @@ def ai_stack(
 def client(ai_stack: Stack) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=ai_stack.base_url, timeout=15) as http:
         yield http
-
-
-def sse_events(response: httpx.Response) -> Iterator[tuple[float, dict[str, Any]]]:
-    """(seconds since the request, event) for each `data:` event as it arrives."""
-    started = time.monotonic()
-    for line in response.iter_lines():
-        if line.startswith("data: "):
-            yield time.monotonic() - started, json.loads(line.removeprefix("data: "))
 
 
 def generate(client: httpx.Client, access: str, prompt: str) -> list[tuple[float, dict[str, Any]]]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import httpx
 import pytest
 from e2e_client import bearer, new_email, refresh, refresh_cookie_of, sign_in, sign_up, signed_in
-from e2e_stack import ALLOWED_ORIGIN
+from e2e_stack import ALLOWED_ORIGIN, REUSE_INTERVAL_SECONDS
 
 pytestmark = pytest.mark.e2e
 
@@ -94,9 +96,21 @@ def test_refresh_rotates_the_cookie_and_reuse_revokes_the_family(client: httpx.C
     assert second != first
     assert {"HttpOnly", "Secure", "SameSite=Strict", "Path=/api/auth"} <= set(attributes)
 
+    time.sleep(REUSE_INTERVAL_SECONDS + 0.2)  # past the interval: a copy, not a second tab
     reused = refresh(client, first)
     assert reused.status_code == 401
     assert refresh(client, second).status_code == 401  # the whole family is revoked
+
+
+def test_two_tabs_refreshing_at_once_both_stay_signed_in(client: httpx.Client) -> None:
+    """Two refreshes of one cookie at the same moment (a second tab, React StrictMode)."""
+    _, _, token = signed_in(client)
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: refresh(client, token), range(2)))
+    assert [answer.status_code for answer in answers] == [200, 200]
+    for answer in answers:
+        rotated, _ = refresh_cookie_of(answer)
+        assert refresh(client, rotated).status_code == 200
 
 
 def test_refresh_without_cookie_is_401(client: httpx.Client) -> None:
@@ -107,8 +121,25 @@ def test_refresh_from_another_origin_is_refused(client: httpx.Client) -> None:
     _, _, token = signed_in(client)
     assert refresh(client, token, origin="https://evil.example").status_code == 403
     assert refresh(client, token, **{"sec-fetch-site": "cross-site"}).status_code == 403
+    assert refresh(client, token, origin="null").status_code == 403
     # The refused attempts did not consume the token: a same-site refresh still works.
     assert refresh(client, token, origin=ALLOWED_ORIGIN).status_code == 200
+
+
+def test_a_frontend_served_by_the_api_itself_can_refresh(client: httpx.Client) -> None:
+    """The API's own origin (a page it serves) is accepted, as is what the browser itself
+    declares same-origin."""
+    own_origin = str(client.base_url).rstrip("/")
+    _, _, token = signed_in(client)
+    answer = refresh(client, token, origin=own_origin, **{"sec-fetch-site": "same-origin"})
+    assert answer.status_code == 200, answer.text
+    token, _ = refresh_cookie_of(answer)
+    logout = client.post(
+        "/api/auth/logout",
+        json={},
+        headers={"cookie": f"refreshToken={token}", "origin": own_origin},
+    )
+    assert logout.status_code == 200
 
 
 def test_logout_clears_the_cookie_and_revokes_the_token(client: httpx.Client) -> None:

@@ -68,12 +68,6 @@ def test_unimplemented_rpc_is_501(client: httpx.Client) -> None:
     assert response.json()["code"] == 12
 
 
-def test_unknown_path_is_404_and_unknown_query_parameter_400(client: httpx.Client) -> None:
-    assert client.get("/api/nothing-here").status_code == 404
-    assert client.post("/api/auth/unknown", json={}).status_code == 404
-    assert client.get("/api/health", params={"bogus": "1"}).status_code == 400
-
-
 def test_oversized_auth_body_is_413(client: httpx.Client) -> None:
     response = client.post("/api/auth/signin", json={"email": "a@b.co", "password": "x" * 70_000})
     assert response.status_code == 413
