@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import ai_suite
+import faults_suite
 import grpc
 import httpx
 import loadgen
@@ -54,7 +55,7 @@ SYSTEMS = {
     "fastapi": "FastAPI+uvicorn",
 }
 BASELINE = "fastapi"
-SUITES = ("getme", "ai")
+SUITES = ("getme", "ai", "faults")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,6 +107,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     ai_suite.add_arguments(parser)
+    faults_suite.add_arguments(parser)
     args = parser.parse_args(argv)
     args.suites = args.suites.split(",")
     if unknown := set(args.suites) - set(SUITES):
@@ -123,6 +125,7 @@ def main(argv: list[str]) -> int:
     started = datetime.now(UTC)
     configurations: list[dict[str, Any]] = []
     ai: dict[str, Any] = {}
+    faults: dict[str, Any] = {}
     with (
         tempfile.TemporaryDirectory(prefix="huntaze-bench-") as tmp,
         Processes(Path(tmp)) as processes,
@@ -164,6 +167,9 @@ def main(argv: list[str]) -> int:
                 ai = measure_ai(stack, token, args, workdir)
             finally:
                 stack.stop(processes)
+        if "faults" in args.suites:
+            print("== Faults", flush=True)
+            faults = faults_suite.measure_faults(env, args, workdir)
     results: dict[str, Any] = {
         "schema": 2,
         "started_at": started.isoformat(),
@@ -186,15 +192,21 @@ def main(argv: list[str]) -> int:
         results["target"] = target(configurations)
     if ai:
         results["ai"] = ai
+    if faults:
+        results["faults"] = faults
     path = write_results(results, args.results_dir)
     if configurations:
         print_table(results)
     if ai:
         ai_suite.print_summary(ai)
+    if faults:
+        faults_suite.print_summary(faults)
     print(f"\nresults: {path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path}")
-    errors = sum(
-        system["errors"] for config in configurations for system in config["systems"].values()
-    ) + (ai_suite.errors(ai) if ai else 0)
+    errors = (
+        sum(system["errors"] for config in configurations for system in config["systems"].values())
+        + (ai_suite.errors(ai) if ai else 0)
+        + (faults_suite.errors(faults) if faults else 0)
+    )
     if errors:
         print(f"bench: {errors} failed requests: the figures are not comparable", file=sys.stderr)
         return 1
