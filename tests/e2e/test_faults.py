@@ -10,12 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 from e2e_client import bearer, signed_in
 from e2e_load import Load
 from e2e_stack import Stack, running_stack, wait_for
-from support.databases import POSTGRES_ADMIN_URL, postgres_database, sqlite_url
+from support.databases import postgres_database, sqlite_url, terminate_connections
 
 pytestmark = pytest.mark.e2e
 
@@ -102,16 +101,6 @@ def test_a_rolling_restart_under_load_fails_no_request(sqlite_stack: Stack) -> N
         wait_for_requests(load, 200)
     assert load.failures == {}
     assert load.total > 1000
-
-
-def terminate_connections(database: str) -> int:
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        rows = admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            (database,),
-        ).fetchall()
-    return len(rows)
 
 
 @pytest.mark.postgres

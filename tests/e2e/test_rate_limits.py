@@ -11,6 +11,7 @@ import pytest
 from e2e_client import PASSWORD, new_email, refresh, refresh_cookie_of, sign_in, sign_up
 from e2e_stack import running_stack
 from support.databases import sqlite_url
+from support.silent_redis import silent_server
 
 pytestmark = pytest.mark.e2e
 
@@ -121,3 +122,26 @@ def test_redis_backend_gives_two_workers_one_shared_limit(tmp_path: Path) -> Non
         with httpx.Client(base_url=stack.base_url, timeout=10) as client:
             statuses = [client.post("/api/auth/signin", json=body).status_code for _ in range(8)]
     assert statuses == [401] * 4 + [429] * 4
+
+
+def test_a_redis_that_never_answers_degrades_health_but_keeps_the_limits(tmp_path: Path) -> None:
+    with silent_server() as silent:
+        env = {
+            "RATE_LIMIT_AUTH": "3/3600",
+            "RATE_LIMIT_BACKEND": "redis",
+            "REDIS_URL": silent.url,
+            "REDIS_RETRY_SECONDS": "60",
+        }
+        with (
+            running_stack(tmp_path, sqlite_url(tmp_path), workers=1, env=env) as stack,
+            httpx.Client(base_url=stack.base_url, timeout=10) as client,
+        ):
+            statuses = [
+                client.post("/api/auth/signin", json={"email": new_email(), "password": "x1"})
+                for _ in range(5)
+            ]
+            health = client.get("/api/health").json()
+    assert [r.status_code for r in statuses] == [401, 401, 401, 429, 429]
+    assert health["status"] == "degraded"
+    assert health["checks"]["redis"]["status"] == "down"
+    assert health["checks"]["database"]["status"] == "ok"

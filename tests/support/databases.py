@@ -41,3 +41,15 @@ def postgres_database(*, migrate: bool = True) -> Iterator[str]:
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+def terminate_connections(database: str) -> int:
+    """pg_terminate_backend on every connection to `database` (what a failover or an idle
+    killer does); how many there were."""
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (database,),
+        ).fetchall()
+    return len(rows)

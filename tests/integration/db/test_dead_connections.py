@@ -7,10 +7,9 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 
-import psycopg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
-from support.databases import POSTGRES_ADMIN_URL, postgres_database
+from support.databases import postgres_database, terminate_connections
 
 from services.db import create_engine, create_uow_factory
 from services.db.models import User, new_id
@@ -30,17 +29,6 @@ async def engine() -> AsyncIterator[AsyncEngine]:
             yield engine
         finally:
             await engine.dispose()
-
-
-def terminate_backends(database: str) -> int:
-    """pg_terminate_backend on every connection to `database`: what a failover does."""
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        rows = admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            (database,),
-        ).fetchall()
-    return len(rows)
 
 
 async def add_user(engine: AsyncEngine) -> User:
@@ -84,7 +72,7 @@ async def under_terminations(
     terminated = 0
     for _ in range(5):
         await asyncio.sleep(0.2)  # load pacing: let the pool fill and the loops run
-        terminated += await asyncio.to_thread(terminate_backends, database)
+        terminated += await asyncio.to_thread(terminate_connections, database)
     stop.set()
     await asyncio.gather(*loops)
     assert terminated >= 5

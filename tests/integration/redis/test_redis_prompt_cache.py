@@ -88,7 +88,7 @@ async def test_an_unreadable_entry_is_a_miss(
 
 
 async def test_a_silent_redis_is_a_miss_and_then_skipped() -> None:
-    async with silent_server() as silent:
+    with silent_server() as silent:
         redis = SharedRedis.connect(silent.url, timeout=0.1, retry_seconds=60)
         cache = RedisPromptCache(redis.client, redis.circuit)
         try:

@@ -130,7 +130,7 @@ async def test_a_redis_that_never_answers_costs_one_timeout_then_is_skipped(
     """Accepted connections, no answers: the first call waits the timeout and falls back;
     until the retry time, no call even reaches Redis (the API does not slow down)."""
     clock = Clock()
-    async with silent_server() as silent:
+    with silent_server() as silent:
         redis = SharedRedis.connect(silent.url, timeout=0.1, retry_seconds=5)
         redis.circuit._clock = clock  # the breaker's time, moved by hand
         limiter = FallbackRateLimiter(limiter_for(redis, "p:"), local)
@@ -152,7 +152,7 @@ async def test_a_redis_that_never_answers_costs_one_timeout_then_is_skipped(
 
 
 async def test_health_sees_redis_degraded_while_skipped() -> None:
-    async with silent_server() as silent:
+    with silent_server() as silent:
         redis = SharedRedis.connect(silent.url, timeout=0.1, retry_seconds=5)
         try:
             with pytest.raises(RedisUnavailable):

@@ -176,6 +176,7 @@ class Stubs:
     seen: Seen
     registry: CollectorRegistry
     limiter: RateLimiter
+    channel: grpc.aio.Channel  # for raw calls that no stub would make
 
 
 def settings_for(**overrides: Any) -> Settings:
@@ -270,6 +271,7 @@ async def _serving(
                 seen=seen,
                 registry=registry,
                 limiter=limiter,
+                channel=channel,
             )
     finally:
         await server.stop(None)

@@ -33,6 +33,34 @@ async def test_unexpected_exception_is_internal_without_its_message(
     line = json.loads(JsonFormatter().format(record))
     assert "RuntimeError: database password is hunter2" in line["exc"]
     assert line["request_id"] == "req-internal-1"
+    counted = stubs.registry.get_sample_value(
+        "huntaze_unexpected_errors_total",
+        {
+            "grpc_service": "huntaze.v1.UserService",
+            "grpc_method": "UpdateMe",
+            "exception": "RuntimeError",
+        },
+    )
+    assert counted == 1
+
+
+async def test_undecodable_bytes_are_invalid_argument_not_internal(stubs: Stubs) -> None:
+    """A string field that is not UTF-8 (Envoy passes `%ff` through): a 400 naming no class."""
+    raw = b"\x0a\x02\xff\xfe"  # UpdateMeRequest.name (field 1) = two invalid UTF-8 bytes
+    update = stubs.channel.unary_unary("/huntaze.v1.UserService/UpdateMe")
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await update(raw, metadata=AUTH)
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert refused.value.details() == "invalid request: a text field is not valid UTF-8"
+    unexpected = stubs.registry.get_sample_value(
+        "huntaze_unexpected_errors_total",
+        {
+            "grpc_service": "huntaze.v1.UserService",
+            "grpc_method": "UpdateMe",
+            "exception": "DecodeError",
+        },
+    )
+    assert unexpected is None
 
 
 async def test_domain_error_maps_to_its_code_with_error_info(stubs: Stubs) -> None:
