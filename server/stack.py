@@ -46,7 +46,6 @@ class PortInUse(StartupError):
             f"port {port} on {host} ({what}) is already in use: stop what holds it "
             f"(`ss -ltnp 'sport = :{port}'` shows it) or choose another port"
         )
-        self.port = port
 
 
 def check_port_free(what: str, host: str, port: int) -> None:

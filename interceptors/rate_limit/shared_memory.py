@@ -76,11 +76,6 @@ class SharedMemoryRateLimiter:
         self._blocks = blocks
         self._clock = clock
 
-    @property
-    def capacity(self) -> int:
-        """How many buckets the table holds at once."""
-        return self._blocks * _SLOTS_PER_BLOCK
-
     async def acquire(self, key: str, rule: RateLimitRule) -> RateLimitDecision:
         return self.take(key, rule)
 
