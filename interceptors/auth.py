@@ -22,7 +22,7 @@ import grpc.aio
 from interceptors.context import current_request
 from interceptors.handlers import CallHooks, HookInterceptor
 from interceptors.policies import AccessPolicies, AccessPolicy
-from services.auth.principal import Principal
+from services.common.principal import Principal
 from services.errors import PermissionDenied, Unauthenticated
 
 

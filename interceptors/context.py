@@ -19,7 +19,7 @@ import grpc
 import grpc.aio
 
 from interceptors.handlers import CallHooks, HookInterceptor
-from services.auth.principal import Principal
+from services.common.principal import Principal
 
 REQUEST_ID_HEADER = "x-request-id"
 # Envoy sets this to the downstream address it saw (request_headers_to_add, OVERWRITE). It is

@@ -18,13 +18,13 @@ from services.ai.breaker import CircuitBreaker
 from services.ai.budget import AiBudget
 from services.ai.cache import MemoryPromptCache, NoPromptCache, PromptCache, RedisPromptCache
 from services.ai.metrics import AIMetrics
-from services.ai.pricing import Price, PriceTable
 from services.ai.providers.base import Deployment, Provider
 from services.ai.providers.offline import OFFLINE_MODEL, Composer, OfflineProvider
 from services.ai.providers.openai import OpenAIProvider
 from services.ai.retry import RetryPolicy
 from services.ai.router import DEFAULT_ROUTE, Router
 from services.ai.service import AIService
+from services.ai.token_prices import Price, PriceTable
 from services.db.uow import UnitOfWorkFactory
 from services.redis_circuit import SharedRedis
 

@@ -66,11 +66,11 @@ from services.ai.service import AIService
 from services.assistant.messages import TASK as MESSAGES_TASK
 from services.assistant.messages import MessageGenerator
 from services.assistant.messages_offline import compose_messages
-from services.auth.clock import utc_now
-from services.auth.events import SecurityEvents
 from services.auth.passwords import PasswordHasher
 from services.auth.service import AuthPolicy, AuthService
 from services.auth.tokens import AccessTokens
+from services.common.clock import utc_now
+from services.common.security_events import SecurityEvents
 from services.content_ideas.offline import compose_ideas
 from services.content_ideas.prompt import TASK as IDEAS_TASK
 from services.content_ideas.service import ContentIdeasService

@@ -14,10 +14,10 @@ from huntaze.v1 import ai_assistant_pb2, ai_assistant_pb2_grpc
 
 from interceptors.context import current_principal
 from server.servicers.content_ideas import generate_ideas
+from services.ai.model import AIChunk
 from services.ai.service import AIService
-from services.ai.types import AIChunk
 from services.assistant.messages import MessageContext, MessageGenerator, MessageRequest, Recipient
-from services.assistant.pricing import PricePoint, optimize_price
+from services.assistant.price_optimizer import PricePoint, optimize_price
 from services.assistant.text import text_request
 from services.content_ideas.service import ContentIdeasService
 

@@ -11,15 +11,15 @@ from huntaze.v1 import content_ideas_pb2, content_ideas_pb2_grpc
 
 from interceptors.context import current_principal, current_request
 from server.servicers.convert import timestamp
-from services.content_ideas.service import ContentIdeasService
-from services.content_ideas.types import (
+from services.content_ideas.model import (
     CreatorConstraints,
-    CreatorProfile,
     Idea,
     IdeaOptions,
+    IdeasProfile,
     IdeasResult,
     PerformanceHistory,
 )
+from services.content_ideas.service import ContentIdeasService
 
 
 class ContentIdeasServicer(content_ideas_pb2_grpc.ContentIdeasServiceServicer):
@@ -51,10 +51,10 @@ async def generate_ideas(
     return ideas_data(result), meta
 
 
-def profile_of(message: content_ideas_pb2.ContentIdeasProfile) -> CreatorProfile:
+def profile_of(message: content_ideas_pb2.ContentIdeasProfile) -> IdeasProfile:
     history = message.performance_history
     constraints = message.constraints
-    return CreatorProfile(
+    return IdeasProfile(
         id=message.id,
         niche=tuple(message.niche),
         content_types=tuple(message.content_types),

@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from services.ai.pricing import MICROS_PER_USD
-from services.ai.types import Usage
-from services.auth.principal import Principal
+from services.ai.model import Usage
+from services.ai.token_prices import MICROS_PER_USD
+from services.common.principal import Principal
 from services.db.models import AiReservation, AiUsage, new_id
 from services.db.uow import UnitOfWorkFactory
 from services.errors import QuotaExceeded

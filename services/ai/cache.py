@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 
-from services.ai.types import AIRequest
+from services.ai.model import AIRequest
 from services.redis_circuit import RedisCircuit, RedisUnavailable
 
 logger = logging.getLogger("huntaze.ai.cache")

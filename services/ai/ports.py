@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from services.ai.types import AIRequest, Parsed
-from services.auth.principal import Principal
+from services.ai.model import AIRequest, Parsed
+from services.common.principal import Principal
 
 T = TypeVar("T")
 

@@ -31,9 +31,9 @@ from typing import Generic, TypeVar
 from services.ai.breaker import CircuitBreaker, Permit
 from services.ai.errors import ContentRefused, MalformedOutput, StreamInterrupted
 from services.ai.metrics import AIMetrics
+from services.ai.model import AIRequest, Completion, StreamDelta
 from services.ai.providers.base import Deployment, FailureKind, Provider, ProviderError
 from services.ai.retry import RetryPolicy
-from services.ai.types import AIRequest, Completion, StreamDelta
 from services.errors import Unavailable
 
 T = TypeVar("T")

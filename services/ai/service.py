@@ -21,10 +21,7 @@ from services.ai.budget import AiBudget, Reservation, UsageRecord
 from services.ai.cache import CachedAnswer, PromptCache, cache_key
 from services.ai.errors import MalformedOutput, StreamInterrupted
 from services.ai.metrics import AIMetrics
-from services.ai.pricing import MICROS_PER_USD, PriceTable, estimate_prompt_tokens
-from services.ai.providers.base import Deployment, Provider
-from services.ai.router import Router
-from services.ai.types import (
+from services.ai.model import (
     AIChunk,
     AIRequest,
     AIResponse,
@@ -33,7 +30,10 @@ from services.ai.types import (
     StreamFailure,
     Usage,
 )
-from services.auth.principal import Principal
+from services.ai.providers.base import Deployment, Provider
+from services.ai.router import Router
+from services.ai.token_prices import MICROS_PER_USD, PriceTable, estimate_prompt_tokens
+from services.common.principal import Principal
 from services.errors import QuotaExceeded
 
 T = TypeVar("T")

@@ -22,14 +22,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from services.ai.errors import MalformedOutput
+from services.ai.model import AIRequest, ChatMessage, JsonSchemaFormat
 from services.ai.ports import StructuredAI
-from services.ai.types import AIRequest, ChatMessage, JsonSchemaFormat
 from services.assistant.fans import SITUATION_GOALS, fan_situation
 from services.assistant.messages_offline import compose_variants
 from services.assistant.restricted import RestrictedWords
 from services.assistant.templates import Template
-from services.auth.clock import Clock
-from services.auth.principal import Principal
+from services.common.clock import Clock
+from services.common.principal import Principal
 from services.db.uow import UnitOfWorkFactory
 from services.errors import FieldViolation, InvalidArgument, NotFound
 from services.users.service import Profile

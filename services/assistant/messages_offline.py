@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from services.ai.types import AIRequest
+from services.ai.model import AIRequest
 from services.assistant.restricted import RestrictedWords
 
 

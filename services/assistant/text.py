@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.ai.types import AIRequest, ChatMessage
+from services.ai.model import AIRequest, ChatMessage
 
 TEXT_TASK = "text"
 DEFAULT_MAX_TOKENS = 1024

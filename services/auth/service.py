@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
-from services.auth.clock import Clock, utc_now
-from services.auth.events import SecurityEvents
 from services.auth.passwords import PasswordHasher
 from services.auth.tokens import AccessTokens, hash_refresh_token, new_refresh_token
+from services.common.clock import Clock, utc_now
+from services.common.security_events import SecurityEvents
 from services.db.models import RefreshToken, User, new_id
 from services.db.uow import SqlUnitOfWork, UnitOfWorkFactory
 from services.errors import Conflict, QuotaExceeded, Unauthenticated

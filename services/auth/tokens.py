@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import jwt
 
-from services.auth.clock import Clock, utc_now
-from services.auth.principal import Principal
+from services.common.clock import Clock, utc_now
+from services.common.principal import Principal
 from services.errors import Unauthenticated
 
 ALGORITHM = "HS256"

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from services.content_ideas.types import CreatorConstraints, Difficulty
+from services.content_ideas.model import CreatorConstraints, Difficulty
 
 LEVELS: tuple[Difficulty, ...] = ("easy", "medium", "hard")
 BASE_LEVEL = {"story": 0, "photo": 1, "live": 1, "video": 2}

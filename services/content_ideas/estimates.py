@@ -49,7 +49,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from services.content_ideas.types import Creativity, DraftIdea, PerformanceHistory
+from services.content_ideas.model import Creativity, DraftIdea, PerformanceHistory
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from services.ai.types import AIRequest
+from services.ai.model import AIRequest
 from services.content_ideas.estimates import content_type_of, record_title
+from services.content_ideas.model import IdeaOptions, IdeasProfile
 from services.content_ideas.prompt import MAX_DESCRIPTION, MAX_HASHTAG, MAX_TITLE
-from services.content_ideas.types import CreatorProfile, IdeaOptions
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ MAX_HASHTAGS = 8
 
 def compose_ideas(request: AIRequest) -> str:
     """The JSON answer (prompt.ideas_schema) for the profile and options in `request.inputs`."""
-    profile = CreatorProfile.from_json(request.inputs["profile"])
+    profile = IdeasProfile.from_json(request.inputs["profile"])
     options = IdeaOptions.from_json(request.inputs["options"])
     facts = _Facts.of(profile)
     types = _ranked_types(profile, reverse=options.creativity == "creative")
@@ -207,7 +207,7 @@ class _Facts:
     time_availability: str
 
     @classmethod
-    def of(cls, profile: CreatorProfile) -> _Facts:
+    def of(cls, profile: IdeasProfile) -> _Facts:
         history = profile.performance_history
         tops = (record_title(item) for item in history.top_performing_content)
         return cls(
@@ -268,7 +268,7 @@ def _caption(options: IdeaOptions, fields: Mapping[str, str], title: str) -> str
 
 
 def _hashtags(
-    profile: CreatorProfile, options: IdeaOptions, subject: str, content_type: str
+    profile: IdeasProfile, options: IdeaOptions, subject: str, content_type: str
 ) -> list[str]:
     candidates = [_slug(subject)]
     candidates += [_slug(niche) for niche in profile.niche]
@@ -299,7 +299,7 @@ def _tips(facts: _Facts, content_type: str, options: IdeaOptions, index: int) ->
     return [TYPE_TIPS[content_type], *(extras[start:] + extras[:start])[:2]]
 
 
-def _ranked_types(profile: CreatorProfile, *, reverse: bool) -> list[str]:
+def _ranked_types(profile: IdeasProfile, *, reverse: bool) -> list[str]:
     """The profile's content types, best-earning first (profile order breaks ties)."""
     revenue: dict[str, float] = {}
     for key, value in profile.performance_history.revenue_by_category.items():

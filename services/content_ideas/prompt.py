@@ -16,9 +16,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from services.ai.errors import MalformedOutput
-from services.ai.types import AIRequest, ChatMessage, JsonSchemaFormat
+from services.ai.model import AIRequest, ChatMessage, JsonSchemaFormat
 from services.content_ideas.estimates import record_title
-from services.content_ideas.types import CreatorProfile, DraftIdea, IdeaOptions
+from services.content_ideas.model import DraftIdea, IdeaOptions, IdeasProfile
 
 TASK = "content_ideas"
 SCHEMA_NAME = "content_ideas"
@@ -97,12 +97,12 @@ def ideas_schema(content_types: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
-def request_inputs(profile: CreatorProfile, options: IdeaOptions) -> dict[str, Any]:
+def request_inputs(profile: IdeasProfile, options: IdeaOptions) -> dict[str, Any]:
     """The facts the prompt is written from, JSON-able; the offline composer reads these."""
     return {"profile": profile.to_json(), "options": options.to_json()}
 
 
-def build_messages(profile: CreatorProfile, options: IdeaOptions) -> tuple[ChatMessage, ...]:
+def build_messages(profile: IdeasProfile, options: IdeaOptions) -> tuple[ChatMessage, ...]:
     facts = profile.to_json()
     del facts["id"]  # an opaque identifier tells the model nothing
     history = facts["performanceHistory"]
@@ -150,7 +150,7 @@ def max_tokens(options: IdeaOptions) -> int:
     return BASE_TOKENS + options.count * per_idea
 
 
-def build_request(profile: CreatorProfile, options: IdeaOptions) -> AIRequest:
+def build_request(profile: IdeasProfile, options: IdeaOptions) -> AIRequest:
     return AIRequest(
         task=TASK,
         messages=build_messages(profile, options),
@@ -161,7 +161,7 @@ def build_request(profile: CreatorProfile, options: IdeaOptions) -> AIRequest:
     )
 
 
-def ideas_parser(profile: CreatorProfile, options: IdeaOptions) -> Callable[[str], list[DraftIdea]]:
+def ideas_parser(profile: IdeasProfile, options: IdeaOptions) -> Callable[[str], list[DraftIdea]]:
     """`parse_ideas` bound to what this request asked for."""
     return partial(
         parse_ideas,

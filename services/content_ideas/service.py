@@ -8,21 +8,21 @@ from datetime import datetime
 from typing import TypeVar
 
 from services.ai.ports import StructuredAI
-from services.auth.principal import Principal
+from services.common.principal import Principal
 from services.content_ideas.effort import EffortModel
 from services.content_ideas.estimates import EstimationModel
-from services.content_ideas.prompt import build_request, ideas_parser
-from services.content_ideas.types import (
+from services.content_ideas.model import (
     CONTENT_TYPES,
     CREATIVITY_LEVELS,
     MAX_IDEAS,
     PLATFORMS,
-    CreatorProfile,
     DraftIdea,
     Idea,
     IdeaOptions,
+    IdeasProfile,
     IdeasResult,
 )
+from services.content_ideas.prompt import build_request, ideas_parser
 from services.db.models import Content
 from services.db.uow import UnitOfWorkFactory
 from services.errors import FieldViolation, InvalidArgument, NotFound
@@ -46,7 +46,7 @@ class ContentIdeasService:
         self._new_id = new_id
 
     async def generate(
-        self, caller: Principal, profile: CreatorProfile, options: IdeaOptions
+        self, caller: Principal, profile: IdeasProfile, options: IdeaOptions
     ) -> IdeasResult:
         """`options.count` ideas for `profile`, saved as the caller's draft content.
 
@@ -111,7 +111,7 @@ def _content(caller: Principal, idea: Idea) -> Content:
     )
 
 
-def _validate(profile: CreatorProfile, options: IdeaOptions) -> None:
+def _validate(profile: IdeasProfile, options: IdeaOptions) -> None:
     """The contract's rules the models depend on, for callers that skipped protovalidate."""
     violations = []
     if not profile.content_types:

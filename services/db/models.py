@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.expression import false, true
 
-from services.db.types import UtcDateTime
+from services.db.columns import UtcDateTime
 
 # Named constraints: stable names for migrations (and batch mode on SQLite needs them).
 NAMING_CONVENTION = {

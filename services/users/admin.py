@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from services.auth.clock import Clock, utc_now
-from services.auth.events import SecurityEvents
+from services.common.clock import Clock, utc_now
+from services.common.security_events import SecurityEvents
 from services.db.models import User
 from services.db.uow import SqlUnitOfWork, UnitOfWorkFactory
 from services.errors import InvalidArgument, NotFound

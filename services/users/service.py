@@ -9,8 +9,8 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from services.auth.clock import Clock, utc_now
-from services.auth.events import SecurityEvents
+from services.common.clock import Clock, utc_now
+from services.common.security_events import SecurityEvents
 from services.db.models import User
 from services.db.uow import UnitOfWorkFactory, retry_read
 from services.errors import FieldViolation, InvalidArgument, NotFound

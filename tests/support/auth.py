@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.auth.events import SecurityEvents
 from services.auth.passwords import PasswordHasher
 from services.auth.service import AuthPolicy, AuthService
 from services.auth.tokens import AccessTokens
+from services.common.security_events import SecurityEvents
 from services.db import UnitOfWorkFactory
 from services.users.service import UserService
 from support.clock import FakeClock

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Literal, Protocol
 
-from services.ai.types import AIRequest, Completion, StreamDelta
+from services.ai.model import AIRequest, Completion, StreamDelta
 
 ProviderKind = Literal["offline", "openai", "azure"]
 

@@ -13,8 +13,8 @@ import re
 from collections import Counter
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 
+from services.ai.model import AIRequest, Completion, StreamDelta, Usage
 from services.ai.providers.base import Deployment
-from services.ai.types import AIRequest, Completion, StreamDelta, Usage
 
 Composer = Callable[[AIRequest], str]
 OFFLINE_MODEL = "huntaze-offline-1"

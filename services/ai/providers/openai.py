@@ -14,8 +14,8 @@ from typing import Any
 import openai
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
+from services.ai.model import AIRequest, Completion, StreamDelta, Usage
 from services.ai.providers.base import Deployment, FailureKind, ProviderError
-from services.ai.types import AIRequest, Completion, StreamDelta, Usage
 
 Clock = Callable[[], datetime]
 

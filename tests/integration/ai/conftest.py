@@ -30,9 +30,9 @@ from server.ai import build_ai_service
 from server.config import AIDeploymentSettings, AIPriceSettings, Settings
 from services.ai.budget import month_of
 from services.ai.metrics import AIMetrics
-from services.ai.pricing import Price
 from services.ai.service import AIService
-from services.auth.principal import Principal
+from services.ai.token_prices import Price
+from services.common.principal import Principal
 from services.db import UnitOfWorkFactory
 from services.db.models import AiReservation, AiSpend, AiUsage, User, new_id
 

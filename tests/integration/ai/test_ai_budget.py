@@ -11,9 +11,9 @@ import pytest
 from support.fake_openai import FakeOpenAI, Reply, StreamReply
 
 from services.ai.budget import AiBudget
-from services.ai.pricing import MICROS_PER_USD, PriceTable, estimate_prompt_tokens
-from services.ai.types import AIChunk, AIRequest, ChatMessage
-from services.auth.principal import Principal
+from services.ai.model import AIChunk, AIRequest, ChatMessage
+from services.ai.token_prices import MICROS_PER_USD, PriceTable, estimate_prompt_tokens
+from services.common.principal import Principal
 from services.errors import QuotaExceeded
 
 if TYPE_CHECKING:  # fixtures' types; conftest modules are not imported at run time

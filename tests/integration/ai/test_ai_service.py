@@ -25,10 +25,10 @@ from support.fake_openai import (
 
 from services.ai.breaker import BreakerState
 from services.ai.errors import ContentRefused, MalformedOutput
-from services.ai.pricing import MICROS_PER_USD, estimate_prompt_tokens
+from services.ai.model import AIChunk, AIRequest, ChatMessage, Usage
 from services.ai.retry import RetryPolicy
-from services.ai.types import AIChunk, AIRequest, ChatMessage, Usage
-from services.auth.principal import Principal
+from services.ai.token_prices import MICROS_PER_USD, estimate_prompt_tokens
+from services.common.principal import Principal
 from services.errors import InvalidArgument, Unavailable
 
 if TYPE_CHECKING:  # fixtures' types; conftest modules are not imported at run time

@@ -22,9 +22,9 @@ from support.fake_openai import (
     StreamReply,
 )
 
+from services.ai.model import AIRequest, ChatMessage, JsonSchemaFormat, StreamDelta, Usage
 from services.ai.providers.base import Deployment, FailureKind, ProviderError
 from services.ai.providers.openai import OpenAIProvider
-from services.ai.types import AIRequest, ChatMessage, JsonSchemaFormat, StreamDelta, Usage
 
 OPENAI_KEY = "sk-test-secret-0123456789"
 AZURE_KEY = "azure-secret-9876543210"

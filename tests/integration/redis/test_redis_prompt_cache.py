@@ -9,7 +9,7 @@ from support.redis_keys import REDIS_URL, unique_prefix
 from support.silent_redis import silent_server
 
 from services.ai.cache import CachedAnswer, RedisPromptCache, cache_key
-from services.ai.types import AIRequest, ChatMessage
+from services.ai.model import AIRequest, ChatMessage
 from services.redis_circuit import SharedRedis
 
 pytestmark = pytest.mark.redis

@@ -39,7 +39,7 @@ from interceptors.metrics import RpcMetrics
 from interceptors.rate_limit import RateLimiter, SharedMemoryRateLimiter, create_bucket_table
 from server.config import Settings
 from server.servicers.http import session_of
-from services.auth.principal import Principal
+from services.common.principal import Principal
 from services.errors import NotFound, Unauthenticated
 
 SECRET = "test-secret-for-interceptor-tests-0123456789"

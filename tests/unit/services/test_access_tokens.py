@@ -11,13 +11,13 @@ import pytest
 from support.auth import AUDIENCE, ISSUER, SECRET, access_tokens
 from support.clock import FakeClock
 
-from services.auth.principal import Principal
 from services.auth.tokens import (
     AccessTokens,
     family_of,
     hash_refresh_token,
     new_refresh_token,
 )
+from services.common.principal import Principal
 from services.errors import Unauthenticated
 
 

@@ -17,7 +17,7 @@ from services.ai.cache import (
     RedisPromptCache,
     cache_key,
 )
-from services.ai.types import AIRequest, ChatMessage, JsonSchemaFormat
+from services.ai.model import AIRequest, ChatMessage, JsonSchemaFormat
 from services.redis_circuit import SharedRedis
 
 SCHEMA = {"type": "object", "properties": {"ideas": {"type": "array"}}, "required": ["ideas"]}

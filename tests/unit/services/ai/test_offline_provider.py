@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
+from services.ai.model import AIRequest, ChatMessage, JsonSchemaFormat, StreamDelta, Usage
 from services.ai.providers.base import Deployment
 from services.ai.providers.offline import OFFLINE_MODEL, Composer, OfflineProvider, compose_text
-from services.ai.types import AIRequest, ChatMessage, JsonSchemaFormat, StreamDelta, Usage
 
 DEPLOYMENT = Deployment(name="offline", provider="offline", model=OFFLINE_MODEL)
 PROMPT = "Plan a yoga video: morning yoga stretches, breathing drills and yoga breathing tips."

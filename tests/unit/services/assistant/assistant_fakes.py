@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from services.ai.errors import MalformedOutput
-from services.ai.types import AIRequest, AIResponse, Parsed, Usage
+from services.ai.model import AIRequest, AIResponse, Parsed, Usage
 from services.assistant.messages_offline import compose_messages
-from services.auth.principal import Principal
+from services.common.principal import Principal
 
 T = TypeVar("T")
 

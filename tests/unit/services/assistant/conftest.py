@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from assistant_fakes import CREATOR_NAME, RESTRICTED
 
-from services.auth.principal import Principal
+from services.common.principal import Principal
 from services.db import UnitOfWorkFactory, create_engine, create_uow_factory
 from services.db.models import User
 from services.users.service import Profile

@@ -10,14 +10,14 @@ import pytest
 from assistant_fakes import CREATOR_NAME, FakeAI
 from support.clock import FakeClock
 
-from services.ai.types import AIRequest
+from services.ai.model import AIRequest
 from services.assistant.messages import (
     MessageContext,
     MessageGenerator,
     MessageRequest,
     Recipient,
 )
-from services.auth.principal import Principal
+from services.common.principal import Principal
 from services.db import UnitOfWorkFactory
 from services.errors import InvalidArgument, NotFound
 

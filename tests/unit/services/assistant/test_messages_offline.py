@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from services.ai.types import AIRequest, ChatMessage
+from services.ai.model import AIRequest, ChatMessage
 from services.assistant.messages import max_message_chars, parse_messages
 from services.assistant.messages_offline import (
     ENGLISH,

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from services.assistant.pricing import PricePoint, optimize_price
+from services.assistant.price_optimizer import PricePoint, optimize_price
 from services.errors import InvalidArgument
 
 PRICES = (4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from services.content_ideas.types import (
+from services.content_ideas.model import (
     CreatorConstraints,
-    CreatorProfile,
+    IdeasProfile,
     PerformanceHistory,
 )
 
 
 @pytest.fixture
-def profile() -> CreatorProfile:
-    return CreatorProfile(
+def profile() -> IdeasProfile:
+    return IdeasProfile(
         id="creator-42",
         niche=("fitness", "plant-based cooking"),
         content_types=("photo", "video", "live"),
@@ -37,6 +37,6 @@ def profile() -> CreatorProfile:
 
 
 @pytest.fixture
-def bare_profile() -> CreatorProfile:
+def bare_profile() -> IdeasProfile:
     """Only what the contract requires: an id and content types."""
-    return CreatorProfile(id="creator-7", content_types=("photo", "story"))
+    return IdeasProfile(id="creator-7", content_types=("photo", "story"))

@@ -11,7 +11,7 @@ from services.content_ideas.effort import (
     capabilities,
     format_minutes,
 )
-from services.content_ideas.types import CreatorConstraints
+from services.content_ideas.model import CreatorConstraints
 
 TYPES = ("photo", "video", "story", "live")
 CREATIVITY = ("conservative", "balanced", "creative")

@@ -13,7 +13,7 @@ from services.content_ideas.estimates import (
     EstimationModel,
     content_type_of,
 )
-from services.content_ideas.types import Creativity, DraftIdea, PerformanceHistory
+from services.content_ideas.model import Creativity, DraftIdea, PerformanceHistory
 
 TYPES = ("photo", "video", "story", "live")
 

@@ -8,16 +8,16 @@ from typing import Any
 
 import pytest
 
+from services.content_ideas.model import DraftIdea, IdeaOptions, IdeasProfile
 from services.content_ideas.offline import compose_ideas
 from services.content_ideas.prompt import build_request, ideas_parser
-from services.content_ideas.types import CreatorProfile, DraftIdea, IdeaOptions
 
 
-def compose(profile: CreatorProfile, **options: Any) -> list[dict[str, Any]]:
+def compose(profile: IdeasProfile, **options: Any) -> list[dict[str, Any]]:
     return json.loads(compose_ideas(build_request(profile, IdeaOptions(**options))))["ideas"]
 
 
-def drafts(profile: CreatorProfile, **options: Any) -> list[DraftIdea]:
+def drafts(profile: IdeasProfile, **options: Any) -> list[DraftIdea]:
     chosen = IdeaOptions(**options)
     return ideas_parser(profile, chosen)(compose_ideas(build_request(profile, chosen)))
 
@@ -29,7 +29,7 @@ def text_of(ideas: list[dict[str, Any]]) -> str:
 @pytest.mark.parametrize("count", [1, 2, 5, 13, 20])
 @pytest.mark.parametrize("creativity", ["conservative", "balanced", "creative"])
 def test_exactly_count_distinct_ideas_of_allowed_types(
-    profile: CreatorProfile, count: int, creativity: str
+    profile: IdeasProfile, count: int, creativity: str
 ) -> None:
     ideas = drafts(profile, count=count, creativity=creativity)  # the parser accepts them
     assert len(ideas) == count
@@ -39,7 +39,7 @@ def test_exactly_count_distinct_ideas_of_allowed_types(
         assert {idea.content_type for idea in ideas} == set(profile.content_types)
 
 
-def test_ideas_use_the_profiles_real_words(profile: CreatorProfile) -> None:
+def test_ideas_use_the_profiles_real_words(profile: IdeasProfile) -> None:
     text = text_of(compose(profile, count=6, include_captions=True, include_hashtags=True))
     for words in [
         "fitness",
@@ -58,7 +58,7 @@ def test_ideas_use_the_profiles_real_words(profile: CreatorProfile) -> None:
         assert words in text, words
 
 
-def test_hashtags_come_from_niches_and_platforms(profile: CreatorProfile) -> None:
+def test_hashtags_come_from_niches_and_platforms(profile: IdeasProfile) -> None:
     ideas = compose(profile, count=3, include_hashtags=True, target_platforms=("tiktok",))
     for idea in ideas:
         assert "#fitness" in idea["hashtags"]
@@ -67,7 +67,7 @@ def test_hashtags_come_from_niches_and_platforms(profile: CreatorProfile) -> Non
     assert "TikTok" in text_of(ideas)
 
 
-def test_captions_and_hashtags_only_when_asked(profile: CreatorProfile) -> None:
+def test_captions_and_hashtags_only_when_asked(profile: IdeasProfile) -> None:
     plain = compose(profile, count=4)
     assert all(idea["caption"] is None and idea["hashtags"] is None for idea in plain)
     both = compose(profile, count=4, include_captions=True, include_hashtags=True)
@@ -75,13 +75,13 @@ def test_captions_and_hashtags_only_when_asked(profile: CreatorProfile) -> None:
 
 
 @pytest.mark.parametrize("creativity", ["conservative", "balanced", "creative"])
-def test_captions_speak_as_the_creator(profile: CreatorProfile, creativity: str) -> None:
+def test_captions_speak_as_the_creator(profile: IdeasProfile, creativity: str) -> None:
     for idea in compose(profile, count=3, creativity=creativity, include_captions=True):
         assert idea["title"] in idea["caption"]
         assert any(word in idea["caption"].split() for word in ("I", "me", "I'm"))
 
 
-def test_creativity_levels_give_different_ideas(profile: CreatorProfile) -> None:
+def test_creativity_levels_give_different_ideas(profile: IdeasProfile) -> None:
     titles = {
         creativity: {idea["title"] for idea in compose(profile, count=5, creativity=creativity)}
         for creativity in ("conservative", "balanced", "creative")
@@ -91,7 +91,7 @@ def test_creativity_levels_give_different_ideas(profile: CreatorProfile) -> None
     assert titles["conservative"].isdisjoint(titles["creative"])
 
 
-def test_conservative_starts_from_the_best_earning_type(profile: CreatorProfile) -> None:
+def test_conservative_starts_from_the_best_earning_type(profile: IdeasProfile) -> None:
     # revenueByCategory: video 3400 > photo 1200.5 > live (none).
     assert [i["contentType"] for i in compose(profile, count=3, creativity="conservative")] == [
         "video",
@@ -101,12 +101,12 @@ def test_conservative_starts_from_the_best_earning_type(profile: CreatorProfile)
     assert compose(profile, count=1, creativity="creative")[0]["contentType"] == "live"
 
 
-def test_the_same_request_gives_the_same_answer(profile: CreatorProfile) -> None:
+def test_the_same_request_gives_the_same_answer(profile: IdeasProfile) -> None:
     request = build_request(profile, IdeaOptions(count=8, include_captions=True))
     assert compose_ideas(request) == compose_ideas(request)
 
 
-def test_a_bare_profile_still_gets_readable_ideas(bare_profile: CreatorProfile) -> None:
+def test_a_bare_profile_still_gets_readable_ideas(bare_profile: IdeasProfile) -> None:
     ideas = drafts(bare_profile, count=20, include_captions=True, include_hashtags=True)
     text = " ".join(f"{i.title} {i.description} {i.caption} {' '.join(i.tips)}" for i in ideas)
     for leak in ("{", "}", "None", "lorem", "  "):
@@ -114,7 +114,7 @@ def test_a_bare_profile_still_gets_readable_ideas(bare_profile: CreatorProfile) 
     assert {idea.content_type for idea in ideas} == {"photo", "story"}
 
 
-def test_long_profile_text_stays_within_the_limits(profile: CreatorProfile) -> None:
+def test_long_profile_text_stays_within_the_limits(profile: IdeasProfile) -> None:
     wordy = replace(
         profile,
         niche=("n" * 50, "m" * 50),
@@ -125,7 +125,7 @@ def test_long_profile_text_stays_within_the_limits(profile: CreatorProfile) -> N
 
 
 @pytest.mark.parametrize("hours", [[20, 21], [20.0, 21.0]])  # a protobuf Struct gives doubles
-def test_best_hours_become_a_posting_tip(profile: CreatorProfile, hours: list[float]) -> None:
+def test_best_hours_become_a_posting_tip(profile: IdeasProfile, hours: list[float]) -> None:
     history = replace(profile.performance_history, engagement_patterns={"bestHours": hours})
     ideas = compose(replace(profile, performance_history=history), count=3)
     assert "Post around 20:00 or 21:00" in text_of(ideas)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from services.ai.errors import MalformedOutput
+from services.content_ideas.model import IdeaOptions, IdeasProfile, PerformanceHistory
 from services.content_ideas.offline import compose_ideas
 from services.content_ideas.prompt import (
     MAX_TITLE,
@@ -20,7 +21,6 @@ from services.content_ideas.prompt import (
     ideas_schema,
     max_tokens,
 )
-from services.content_ideas.types import CreatorProfile, IdeaOptions, PerformanceHistory
 
 
 def object_schemas(schema: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
@@ -51,12 +51,12 @@ def answer(*ideas: dict[str, Any]) -> str:
     return json.dumps({"ideas": list(ideas)})
 
 
-def parser(profile: CreatorProfile, count: int = 1, *, captions: bool = True, tags: bool = True):
+def parser(profile: IdeasProfile, count: int = 1, *, captions: bool = True, tags: bool = True):
     options = IdeaOptions(count=count, include_captions=captions, include_hashtags=tags)
     return ideas_parser(profile, options)
 
 
-def test_schema_is_strict_at_every_level(profile: CreatorProfile) -> None:
+def test_schema_is_strict_at_every_level(profile: IdeasProfile) -> None:
     schema = ideas_schema(profile.content_types)
     objects = list(object_schemas(schema))
     assert len(objects) == 2  # the answer and each idea
@@ -65,7 +65,7 @@ def test_schema_is_strict_at_every_level(profile: CreatorProfile) -> None:
         assert sorted(node["required"]) == sorted(node["properties"])
 
 
-def test_schema_allows_only_the_profiles_content_types(profile: CreatorProfile) -> None:
+def test_schema_allows_only_the_profiles_content_types(profile: IdeasProfile) -> None:
     idea = ideas_schema(profile.content_types)["properties"]["ideas"]["items"]
     assert idea["properties"]["contentType"]["enum"] == sorted(profile.content_types)
     # Optional fields are nullable rather than optional (strict mode has no optional fields).
@@ -73,7 +73,7 @@ def test_schema_allows_only_the_profiles_content_types(profile: CreatorProfile) 
     assert "null" in idea["properties"]["hashtags"]["type"]
 
 
-def test_request_carries_schema_parameters_and_inputs(profile: CreatorProfile) -> None:
+def test_request_carries_schema_parameters_and_inputs(profile: IdeasProfile) -> None:
     options = IdeaOptions(count=3, creativity="creative", include_hashtags=True)
     request = build_request(profile, options)
     assert request.task == "content_ideas"
@@ -81,7 +81,7 @@ def test_request_carries_schema_parameters_and_inputs(profile: CreatorProfile) -
     assert request.response_format is not None
     assert request.response_format.schema == ideas_schema(profile.content_types)
     assert request.max_tokens == max_tokens(options)
-    assert CreatorProfile.from_json(request.inputs["profile"]) == profile
+    assert IdeasProfile.from_json(request.inputs["profile"]) == profile
     assert IdeaOptions.from_json(request.inputs["options"]) == options
 
 
@@ -89,7 +89,7 @@ def test_request_carries_schema_parameters_and_inputs(profile: CreatorProfile) -
     ("creativity", "temperature"), [("conservative", 0.3), ("balanced", 0.7), ("creative", 1.0)]
 )
 def test_temperature_follows_creativity(
-    profile: CreatorProfile, creativity: str, temperature: float
+    profile: IdeasProfile, creativity: str, temperature: float
 ) -> None:
     request = build_request(profile, IdeaOptions(creativity=creativity))  # type: ignore[arg-type]
     assert request.temperature == temperature
@@ -102,7 +102,7 @@ def test_token_budget_grows_with_count_and_extras() -> None:
     assert max_tokens(IdeaOptions(count=5, include_hashtags=True)) > plain
 
 
-def test_user_message_is_written_from_the_real_profile(profile: CreatorProfile) -> None:
+def test_user_message_is_written_from_the_real_profile(profile: IdeasProfile) -> None:
     options = IdeaOptions(count=7, creativity="conservative", target_platforms=("tiktok",))
     system, user = build_request(profile, options).messages
     assert (system.role, user.role) == ("system", "user")
@@ -122,7 +122,7 @@ def test_user_message_is_written_from_the_real_profile(profile: CreatorProfile) 
     assert profile.id not in user.content
 
 
-def test_oversized_history_is_trimmed_in_the_prompt(profile: CreatorProfile) -> None:
+def test_oversized_history_is_trimmed_in_the_prompt(profile: IdeasProfile) -> None:
     history = PerformanceHistory(
         top_performing_content=[
             {"title": f"Post {n}", "notes": "x" * 5000} for n in range(PROMPT_ITEMS + 10)
@@ -140,7 +140,7 @@ def test_oversized_history_is_trimmed_in_the_prompt(profile: CreatorProfile) -> 
 @pytest.mark.parametrize("creativity", ["conservative", "balanced", "creative"])
 @pytest.mark.parametrize(("captions", "tags"), [(False, False), (True, False), (False, True)])
 def test_parse_accepts_the_offline_composer(
-    profile: CreatorProfile, creativity: str, captions: bool, tags: bool
+    profile: IdeasProfile, creativity: str, captions: bool, tags: bool
 ) -> None:
     options = IdeaOptions(
         count=6,
@@ -154,7 +154,7 @@ def test_parse_accepts_the_offline_composer(
     assert all((draft.hashtags is not None) == tags for draft in drafts)
 
 
-def test_parse_keeps_the_drafts_text(profile: CreatorProfile) -> None:
+def test_parse_keeps_the_drafts_text(profile: IdeasProfile) -> None:
     [draft] = parser(profile)(answer(good_idea(title="  Sunrise yoga, part two ")))
     assert draft.title == "Sunrise yoga, part two"  # surrounding whitespace trimmed
     assert draft.content_type == "video"
@@ -163,12 +163,12 @@ def test_parse_keeps_the_drafts_text(profile: CreatorProfile) -> None:
     assert draft.tips == ("Film at sunrise for the warm light.",)
 
 
-def test_parse_drops_caption_and_hashtags_not_asked_for(profile: CreatorProfile) -> None:
+def test_parse_drops_caption_and_hashtags_not_asked_for(profile: IdeasProfile) -> None:
     [draft] = parser(profile, captions=False, tags=False)(answer(good_idea()))
     assert (draft.caption, draft.hashtags) == (None, None)
 
 
-def test_parse_removes_duplicate_hashtags(profile: CreatorProfile) -> None:
+def test_parse_removes_duplicate_hashtags(profile: IdeasProfile) -> None:
     [draft] = parser(profile)(answer(good_idea(hashtags=["#Yoga", "yoga", "#fitness"])))
     assert draft.hashtags == ("#Yoga", "#fitness")
 
@@ -203,17 +203,17 @@ def test_parse_removes_duplicate_hashtags(profile: CreatorProfile) -> None:
         (answer(good_idea(hashtags=[3])), "schema"),
     ],
 )
-def test_parse_rejects_malformed_answers(profile: CreatorProfile, text: str, problem: str) -> None:
+def test_parse_rejects_malformed_answers(profile: IdeasProfile, text: str, problem: str) -> None:
     with pytest.raises(MalformedOutput, match=problem):
         parser(profile)(text)
 
 
-def test_numbers_are_not_accepted_as_text(profile: CreatorProfile) -> None:
+def test_numbers_are_not_accepted_as_text(profile: IdeasProfile) -> None:
     with pytest.raises(MalformedOutput):
         parser(profile)(answer(good_idea(title=42)))
 
 
-def test_parse_checks_against_this_requests_content_types(profile: CreatorProfile) -> None:
+def test_parse_checks_against_this_requests_content_types(profile: IdeasProfile) -> None:
     photos_only = replace(profile, content_types=("photo",))
     with pytest.raises(MalformedOutput, match="contentType 'video'"):
         parser(photos_only)(answer(good_idea(contentType="video")))

@@ -13,14 +13,14 @@ import pytest
 from support.clock import FakeClock
 
 from services.ai.errors import MalformedOutput
-from services.ai.types import AIRequest
-from services.auth.principal import Principal
+from services.ai.model import AIRequest
+from services.common.principal import Principal
 from services.content_ideas.effort import EffortModel
 from services.content_ideas.estimates import EstimationModel
+from services.content_ideas.model import IdeaOptions, IdeasProfile
 from services.content_ideas.offline import compose_ideas
 from services.content_ideas.prompt import build_request
 from services.content_ideas.service import ContentIdeasService
-from services.content_ideas.types import CreatorProfile, IdeaOptions
 from services.db import UnitOfWorkFactory
 from services.db.models import User
 from services.errors import InvalidArgument, NotFound, Unavailable
@@ -128,7 +128,7 @@ async def harness(uow_factory: UnitOfWorkFactory) -> Harness:
 
 
 async def test_ideas_are_returned_and_saved_as_draft_content(
-    harness: Harness, profile: CreatorProfile
+    harness: Harness, profile: IdeasProfile
 ) -> None:
     options = IdeaOptions(count=3, creativity="balanced")
     result = await harness.service.generate(CALLER, profile, options)
@@ -154,7 +154,7 @@ async def test_ideas_are_returned_and_saved_as_draft_content(
 
 
 async def test_numbers_and_effort_come_from_the_documented_models(
-    harness: Harness, profile: CreatorProfile
+    harness: Harness, profile: IdeasProfile
 ) -> None:
     options = IdeaOptions(count=4, creativity="creative")
     result = await harness.service.generate(CALLER, profile, options)
@@ -173,7 +173,7 @@ async def test_numbers_and_effort_come_from_the_documented_models(
 
 
 async def test_caption_and_hashtags_only_when_asked(
-    harness: Harness, profile: CreatorProfile
+    harness: Harness, profile: IdeasProfile
 ) -> None:
     plain = await harness.service.generate(CALLER, profile, IdeaOptions(count=2))
     assert all(idea.caption is None and idea.hashtags is None for idea in plain.ideas)
@@ -184,7 +184,7 @@ async def test_caption_and_hashtags_only_when_asked(
 
 
 async def test_no_unit_of_work_is_open_while_the_model_answers(
-    harness: Harness, profile: CreatorProfile
+    harness: Harness, profile: IdeasProfile
 ) -> None:
     async def upstream_call() -> None:
         assert harness.uow.open == 0
@@ -196,7 +196,7 @@ async def test_no_unit_of_work_is_open_while_the_model_answers(
 
 
 async def test_the_ai_is_asked_with_the_parser_and_the_cache(
-    harness: Harness, profile: CreatorProfile
+    harness: Harness, profile: IdeasProfile
 ) -> None:
     options = IdeaOptions(count=2, creativity="conservative", include_hashtags=True)
     await harness.service.generate(CALLER, profile, options)
@@ -212,9 +212,7 @@ async def test_the_ai_is_asked_with_the_parser_and_the_cache(
     assert len(parse(compose_ideas(call["request"]))) == 2
 
 
-async def test_nothing_is_saved_when_the_ai_fails(
-    harness: Harness, profile: CreatorProfile
-) -> None:
+async def test_nothing_is_saved_when_the_ai_fails(harness: Harness, profile: IdeasProfile) -> None:
     for failure in (Unavailable("every deployment is down"), MalformedOutput("gave up")):
         harness.ai.failure = failure
         with pytest.raises(type(failure)):
@@ -236,7 +234,7 @@ async def test_nothing_is_saved_when_the_ai_fails(
 )
 async def test_invalid_requests_are_refused_before_any_model_call(
     harness: Harness,
-    profile: CreatorProfile,
+    profile: IdeasProfile,
     changes: dict[str, Any],
     options: IdeaOptions,
     field_name: str,
@@ -248,7 +246,7 @@ async def test_invalid_requests_are_refused_before_any_model_call(
 
 
 async def test_a_deleted_account_gets_not_found_and_nothing_is_saved(
-    harness: Harness, profile: CreatorProfile
+    harness: Harness, profile: IdeasProfile
 ) -> None:
     ghost = Principal(user_id="gone", plan="free")
     with pytest.raises(NotFound):

@@ -1,4 +1,5 @@
-"""What the content-ideas use case takes and returns (the spec's CreatorProfile and ContentIdea).
+"""What the content-ideas use case takes and returns (the spec's creatorProfile, as IdeasProfile,
+and ContentIdea).
 
 `to_json`/`from_json` give the JSON-able form that travels in `AIRequest.inputs`, from which the
 offline composer writes its answer (lowerCamelCase keys, as the client sent them).
@@ -37,7 +38,7 @@ class CreatorConstraints:
 
 
 @dataclass(frozen=True)
-class CreatorProfile:
+class IdeasProfile:
     id: str
     content_types: tuple[str, ...]
     niche: tuple[str, ...] = ()
@@ -67,7 +68,7 @@ class CreatorProfile:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> CreatorProfile:
+    def from_json(cls, data: dict[str, Any]) -> IdeasProfile:
         history = data.get("performanceHistory") or {}
         constraints = data.get("constraints") or {}
         return cls(

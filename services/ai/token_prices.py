@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from services.ai.types import Usage
+from services.ai.model import Usage
 
 MICROS_PER_USD = 1_000_000
 

@@ -1,0 +1,1 @@
+"""What every domain package shares and none owns: the clock, the caller, security events."""
