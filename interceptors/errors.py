@@ -16,10 +16,12 @@ rate-limit and validation interceptors all raise services.errors.DomainError sub
     anything else       INTERNAL "internal error"; the traceback goes to the log only and
                         huntaze_unexpected_errors_total{exception} counts it
 
-Every error also carries google.rpc.ErrorInfo{reason, domain}. The details travel in
-`grpc-status-details-bin`, which Envoy's transcoder turns into the JSON error body; the trailers
-also carry x-request-id and the headers queued in the RequestContext (Envoy shows error trailers
-as HTTP headers).
+Field violations name fields as use cases and the validation interceptor do (proto field names,
+dotted: `recipient.last_purchase_at`); this mapping alone turns them into the JSON paths clients
+wrote (`recipient.lastPurchaseAt`). Every error also carries google.rpc.ErrorInfo{reason,
+domain}. The details travel in `grpc-status-details-bin`, which Envoy's transcoder turns into the
+JSON error body; the trailers also carry x-request-id and the headers queued in the
+RequestContext (Envoy shows error trailers as HTTP headers).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from grpc_status import rpc_status
 from interceptors.context import maybe_current_request
 from interceptors.handlers import CallHooks, HookInterceptor
 from interceptors.metrics import RpcMetrics, split_method
+from interceptors.validation import json_path
 from services import errors
 
 ERROR_DOMAIN = "huntaze.com"
@@ -94,12 +97,13 @@ def to_status(
 
     details = [_pack(error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN))]
     if isinstance(error, errors.InvalidArgument) and error.violations:
+        message = _with_json_paths(message, error.violations)
         details.append(
             _pack(
                 error_details_pb2.BadRequest(
                     field_violations=[
                         error_details_pb2.BadRequest.FieldViolation(
-                            field=violation.field,
+                            field=json_path(violation.field),
                             description=violation.description,
                             reason=violation.reason,
                         )
@@ -121,6 +125,15 @@ def to_status(
         status_pb2.Status(code=code.value[0], message=message, details=details)
     )
     return code, message, (*status.trailing_metadata, *headers)
+
+
+def _with_json_paths(message: str, violations: list[errors.FieldViolation]) -> str:
+    """The message as clients read it: a use case names its fields as the domain does
+    (`recipient.last_purchase_at`), clients know their JSON names (`recipient.lastPurchaseAt`)."""
+    for field in sorted({v.field for v in violations}, key=len, reverse=True):
+        if field:
+            message = message.replace(field, json_path(field))
+    return message
 
 
 class _ErrorHooks(CallHooks):

@@ -8,15 +8,19 @@ rules that hold for every field of every request and that no proto can state onc
 - no string holds a NUL character (`string.no_nul`): PostgreSQL cannot store one, and no text
   a person typed contains it. Map keys and google.protobuf.Struct values are checked too.
 
-Violations become one services.errors.InvalidArgument whose field violations name fields the way
-REST clients wrote them: lowerCamelCase JSON names, dotted, with [index] / ["key"] subscripts
-(e.g. `profile.contentTypes[1]`). A message-level rule (CEL on the message) names the path of
-that message, "" for the request itself. google.api.HttpBody requests (raw bytes) are skipped.
+Violations become one services.errors.InvalidArgument whose field violations name fields the
+way use cases do: proto field names, dotted, with [index] / ["key"] subscripts (e.g.
+`profile.content_types[1]`); the error mapping (interceptors/errors.py) turns every path into
+the JSON path REST clients wrote (`profile.contentTypes[1]`, `json_path` below), once. The status
+message, written here, shows JSON paths. A message-level rule (CEL on the message) names the
+path of that message, "" for the request itself. google.api.HttpBody requests (raw bytes) are
+skipped.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -32,6 +36,8 @@ NUL = "\x00"
 NO_NUL = FieldViolation("", "must not contain the NUL character", "string.no_nul")
 
 _MAX_IN_MESSAGE = 3  # violations spelled out in the status message (all are in the details)
+# One part of a path: a subscript ([1], ["key"], [true]), kept as is, or a field name.
+_PATH_PART = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\]|[^.\[]+')
 
 
 def json_name(field_name: str) -> str:
@@ -40,12 +46,19 @@ def json_name(field_name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
+def json_path(path: str) -> str:
+    """'creator_profile.content_types[1]' -> 'creatorProfile.contentTypes[1]': every field name
+    by `json_name`, subscripts (map keys included) as they are."""
+    return _PATH_PART.sub(
+        lambda part: part[0] if part[0].startswith("[") else json_name(part[0]), path
+    )
+
+
 def field_path(elements: Any) -> str:
-    """FieldPath elements -> 'creatorProfile.contentTypes[1]' / 'checks["db"]'."""
+    """FieldPath elements -> 'creator_profile.content_types[1]' / 'checks["db"]'."""
     path = ""
     for element in elements:
-        name = element.field_name
-        path += ("." if path else "") + (name if name.startswith("[") else json_name(name))
+        path += ("." if path else "") + element.field_name
         subscript = element.subscript
         if subscript is None:
             continue
@@ -75,7 +88,7 @@ def violations_of(message: Any, validator: protovalidate.Validator) -> list[Fiel
 
 def invalid_argument(violations: list[FieldViolation]) -> InvalidArgument:
     shown = "; ".join(
-        f"{v.field}: {v.description}" if v.field else v.description
+        f"{json_path(v.field)}: {v.description}" if v.field else v.description
         for v in violations[:_MAX_IN_MESSAGE]
     )
     more = len(violations) - _MAX_IN_MESSAGE
@@ -119,7 +132,7 @@ def tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], A
 
 
 def nul_violations(message: Message) -> list[FieldViolation]:
-    """Every string (value or map key) holding a NUL, by JSON path."""
+    """Every string (value or map key) holding a NUL, by path (proto field names)."""
     paths: list[str] = []
     _find_nul(message, "", paths)
     return [FieldViolation(path, NO_NUL.description, NO_NUL.reason) for path in paths]
@@ -153,7 +166,7 @@ def _find_nul(message: Message, path: str, found: list[str]) -> None:
             _find_nul(getattr(message, which), path, found)
         return
     for field, value in message.ListFields():
-        child = _join(path, field.json_name)
+        child = _join(path, field.name)
         if field.message_type is not None and field.message_type.GetOptions().map_entry:
             value_is_message = field.message_type.fields_by_name["value"].message_type
             for key, item in value.items():

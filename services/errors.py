@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class FieldViolation:
-    """One bad input field, named as the client wrote it (lowerCamelCase JSON path).
+    """One bad input field, named as the domain names it: the proto field names, snake_case,
+    dotted, with [index] / ["key"] subscripts (`recipient.last_purchase_at`). The edge
+    (interceptors/errors.py) turns it into the JSON path clients wrote (`recipient.lastPurchaseAt`).
 
     `reason` is a stable machine-readable rule id (e.g. "string.email") frontends can map to
     their own, translated messages."""

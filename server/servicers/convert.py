@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
+from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
 
@@ -14,3 +16,8 @@ def timestamp(moment: datetime) -> Timestamp:
     message = Timestamp()
     message.FromDatetime(moment)
     return message
+
+
+def optional(message: Message, field: str) -> Any:
+    """The value of a proto3 `optional` field (or of a message field), None when absent."""
+    return getattr(message, field) if message.HasField(field) else None

@@ -1,11 +1,11 @@
-"""What use cases need of the AI service: a small port, so they can be tested with a fake."""
+"""What use cases need of the AI service: small ports, so they can be tested with fakes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import Protocol, TypeVar
 
-from services.ai.model import AIRequest, Parsed
+from services.ai.model import AIChunk, AIRequest, Parsed
 from services.common.principal import Principal
 
 T = TypeVar("T")
@@ -22,3 +22,9 @@ class StructuredAI(Protocol):
         caller: Principal,
         cache: bool = False,
     ) -> Parsed[T]: ...
+
+
+class StreamingAI(Protocol):
+    """services.ai.service.AIService.stream: chunks as they are produced, then a final one."""
+
+    def stream(self, request: AIRequest, *, caller: Principal) -> AsyncGenerator[AIChunk, None]: ...

@@ -26,25 +26,27 @@ uncertainty the history removed, weighted 1:3 between conversion level and price
 
 Cost: pure Python, deterministic; history points are first merged by price. About 0.1 ms for
 five distinct prices and about 3 ms for 1000 (measured on the 2-core dev machine), linear in the
-number of distinct prices: run it with asyncio.to_thread (always, or above ~100 points).
+number of distinct prices: the use case, PriceOptimizer, runs it in a thread.
+
+Input rules (known content type, one to 1000 points, prices above 0 and at most MAX_PRICE,
+purchases <= offers, some offers, min <= max) live in ai_assistant.proto only: protovalidate
+refuses nonsense at the edge, so optimize_price assumes a valid request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-from services.errors import FieldViolation, InvalidArgument
 
 # Typical conversion of one offer at a creator's usual price, per content type (assumptions
 # from pay-per-view practice: cheap, ephemeral stories convert best, live tickets worst).
 TYPICAL_CONVERSION = {"photo": 0.12, "video": 0.08, "story": 0.20, "live": 0.05}
 PRIOR_SD_LEVEL = 1.0  # logit units: the level may be ~2.7x higher or lower than typical
 PRIOR_SD_SENSITIVITY = 0.75
-MAX_PRICE = 10_000.0
-MAX_POINTS = 1000
+MAX_PRICE = 10_000.0  # the contract's highest price
 REVENUE_TOLERANCE = 0.05
 INTERVAL_SDS = 1.28
 _DIRECTIONS = tuple((math.cos(k * math.pi / 4), math.sin(k * math.pi / 4)) for k in range(8))
@@ -55,6 +57,14 @@ class PricePoint:
     price: float
     offers: int
     purchases: int
+
+
+@dataclass(frozen=True)
+class PricingRequest:
+    content_type: str
+    history: tuple[PricePoint, ...]
+    min_price: float | None = None
+    max_price: float | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,20 @@ class _Demand:
         return _bisect(rising, low, high)
 
 
+class PriceOptimizer:
+    """The pricing tool's use case: the fit off the event loop (milliseconds for long
+    histories)."""
+
+    async def recommend(self, request: PricingRequest) -> PriceRecommendation:
+        return await asyncio.to_thread(
+            optimize_price,
+            request.content_type,
+            request.history,
+            min_price=request.min_price,
+            max_price=request.max_price,
+        )
+
+
 def optimize_price(
     content_type: str,
     history: Sequence[PricePoint],
@@ -105,9 +129,8 @@ def optimize_price(
     min_price: float | None = None,
     max_price: float | None = None,
 ) -> PriceRecommendation:
-    """The revenue-maximising price for `content_type` given the offer history; InvalidArgument
-    with one FieldViolation per bad field for nonsense input."""
-    _validate(content_type, history, min_price, max_price)
+    """The revenue-maximising price for `content_type` given the offer history (a request the
+    contract accepts)."""
     merged = _merge(history)
     prices = [price for price, _, _ in merged]
     low, high = _bounds(min(prices), max(prices), min_price, max_price)
@@ -142,84 +165,6 @@ def optimize_price(
             sensitivity_learned,
         ),
     )
-
-
-def _validate(
-    content_type: str,
-    history: Sequence[PricePoint],
-    min_price: float | None,
-    max_price: float | None,
-) -> None:
-    violations: list[FieldViolation] = []
-    if content_type not in TYPICAL_CONVERSION:
-        allowed = ", ".join(TYPICAL_CONVERSION)
-        violations.append(FieldViolation("contentType", f"must be one of {allowed}", "string.in"))
-    if not history:
-        violations.append(
-            FieldViolation("history", "give at least one price point", "history.required")
-        )
-    elif len(history) > MAX_POINTS:
-        violations.append(
-            FieldViolation("history", f"at most {MAX_POINTS} price points", "history.max_items")
-        )
-    for index, point in enumerate(history):
-        violations += _point_violations(f"history[{index}]", point)
-    for name, bound in (("minPrice", min_price), ("maxPrice", max_price)):
-        if bound is not None and not _valid_price(bound):
-            violations.append(
-                FieldViolation(name, f"must be a number above 0, at most {MAX_PRICE:g}", "price")
-            )
-    if (
-        min_price is not None
-        and max_price is not None
-        and _valid_price(min_price)
-        and _valid_price(max_price)
-        and min_price > max_price
-    ):
-        violations.append(
-            FieldViolation(
-                "minPrice", "minPrice must not exceed maxPrice", "pricing.bounds_ordered"
-            )
-        )
-    if not violations and sum(point.offers for point in history) == 0:
-        violations.append(
-            FieldViolation(
-                "history",
-                "no price point has any offers, so there is nothing to learn from: "
-                "give at least one point with offers above 0",
-                "history.no_offers",
-            )
-        )
-    if violations:
-        summary = "; ".join(f"{v.field}: {v.description}" for v in violations)
-        raise InvalidArgument(f"invalid pricing request: {summary}", violations)
-
-
-def _point_violations(path: str, point: PricePoint) -> list[FieldViolation]:
-    violations: list[FieldViolation] = []
-    if not _valid_price(point.price):
-        violations.append(
-            FieldViolation(
-                f"{path}.price", f"must be a number above 0, at most {MAX_PRICE:g}", "price"
-            )
-        )
-    if point.offers < 0:
-        violations.append(FieldViolation(f"{path}.offers", "must not be negative", "count"))
-    if point.purchases < 0:
-        violations.append(FieldViolation(f"{path}.purchases", "must not be negative", "count"))
-    elif point.purchases > point.offers >= 0:
-        violations.append(
-            FieldViolation(
-                f"{path}.purchases",
-                "purchases cannot exceed offers",
-                "price_point.purchases_le_offers",
-            )
-        )
-    return violations
-
-
-def _valid_price(price: float) -> bool:
-    return math.isfinite(price) and 0 < price <= MAX_PRICE
 
 
 def _merge(history: Sequence[PricePoint]) -> list[tuple[float, int, int]]:

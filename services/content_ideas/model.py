@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+# The contract's vocabularies (content_ideas.proto's `in` lists, which protovalidate enforces;
+# a test keeps these equal to them). Every table keyed by one of them (priors, effort, the
+# prompt's and the offline composer's phrasing) covers each value: tested too.
 CONTENT_TYPES = ("photo", "video", "story", "live")
 CREATIVITY_LEVELS = ("conservative", "balanced", "creative")
 PLATFORMS = ("onlyfans", "instagram", "tiktok")
-MAX_IDEAS = 20
 
 Creativity = Literal["conservative", "balanced", "creative"]
 Difficulty = Literal["easy", "medium", "hard"]

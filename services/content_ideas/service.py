@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
 
 from services.ai.ports import StructuredAI
 from services.common.principal import Principal
+from services.common.uow import UnitOfWorkFactory
+from services.content.model import ContentItem
+from services.content.ports import ContentUnitOfWork
 from services.content_ideas.effort import EffortModel
 from services.content_ideas.estimates import EstimationModel
 from services.content_ideas.model import (
-    CONTENT_TYPES,
-    CREATIVITY_LEVELS,
-    MAX_IDEAS,
-    PLATFORMS,
     DraftIdea,
     Idea,
     IdeaOptions,
@@ -23,19 +21,14 @@ from services.content_ideas.model import (
     IdeasResult,
 )
 from services.content_ideas.prompt import build_request, ideas_parser
-from services.db.models import Content
-from services.db.uow import UnitOfWorkFactory
-from services.errors import FieldViolation, InvalidArgument, NotFound
-
-T = TypeVar("T")
-T_co = TypeVar("T_co", covariant=True)
+from services.errors import NotFound
 
 
 class ContentIdeasService:
     def __init__(
         self,
         ai: StructuredAI,
-        uow_factory: UnitOfWorkFactory,
+        uow_factory: UnitOfWorkFactory[ContentUnitOfWork],
         *,
         clock: Callable[[], datetime],
         new_id: Callable[[], str],
@@ -51,9 +44,9 @@ class ContentIdeasService:
         """`options.count` ideas for `profile`, saved as the caller's draft content.
 
         The model call runs with no database transaction open; the ideas are written
-        afterwards in one short unit of work.
+        afterwards in one short unit of work. The request's rules (content types, count,
+        creativity, platforms) are the contract's: protovalidate checks them at the edge.
         """
-        _validate(profile, options)
         parsed = await self._ai.complete_parsed(
             build_request(profile, options),
             ideas_parser(profile, options),
@@ -97,8 +90,8 @@ class ContentIdeasService:
         )
 
 
-def _content(caller: Principal, idea: Idea) -> Content:
-    return Content(
+def _content(caller: Principal, idea: Idea) -> ContentItem:
+    return ContentItem(
         id=idea.id,
         user_id=caller.user_id,
         title=idea.title,
@@ -109,48 +102,3 @@ def _content(caller: Principal, idea: Idea) -> Content:
         created_at=idea.generated_at,
         updated_at=idea.generated_at,
     )
-
-
-def _validate(profile: IdeasProfile, options: IdeaOptions) -> None:
-    """The contract's rules the models depend on, for callers that skipped protovalidate."""
-    violations = []
-    if not profile.content_types:
-        violations.append(
-            FieldViolation(
-                "creatorProfile.contentTypes",
-                "must name at least one content type",
-                "repeated.min_items",
-            )
-        )
-    violations += [
-        FieldViolation(
-            f"creatorProfile.contentTypes[{index}]",
-            f"must be one of {', '.join(CONTENT_TYPES)}",
-            "string.in",
-        )
-        for index, kind in enumerate(profile.content_types)
-        if kind not in CONTENT_TYPES
-    ]
-    if not 1 <= options.count <= MAX_IDEAS:
-        violations.append(
-            FieldViolation("options.count", f"must be between 1 and {MAX_IDEAS}", "int32.gte_lte")
-        )
-    if options.creativity not in CREATIVITY_LEVELS:
-        violations.append(
-            FieldViolation(
-                "options.creativity",
-                f"must be one of {', '.join(CREATIVITY_LEVELS)}",
-                "string.in",
-            )
-        )
-    violations += [
-        FieldViolation(
-            f"options.targetPlatforms[{index}]",
-            f"must be one of {', '.join(PLATFORMS)}",
-            "string.in",
-        )
-        for index, platform in enumerate(options.target_platforms)
-        if platform not in PLATFORMS
-    ]
-    if violations:
-        raise InvalidArgument("invalid content ideas request", violations)

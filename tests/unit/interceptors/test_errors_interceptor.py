@@ -7,7 +7,14 @@ import grpc
 import pytest
 from google.rpc import error_details_pb2, status_pb2
 from huntaze.v1 import ai_assistant_pb2, users_pb2
-from interceptor_harness import Stubs, bearer, make_token, rpc_error, status_detail, status_details
+from support.interceptor_harness import (
+    Stubs,
+    bearer,
+    make_token,
+    rpc_error,
+    status_detail,
+    status_details,
+)
 
 from interceptors.errors import to_status
 from interceptors.logging import JsonFormatter
@@ -130,3 +137,26 @@ def test_quota_exceeded_carries_retry_info_and_a_rounded_up_retry_after() -> Non
     retry = error_details_pb2.RetryInfo()
     assert any(d.Unpack(retry) for d in status.details if d.Is(retry.DESCRIPTOR))
     assert retry.retry_delay.seconds == 3
+
+
+def test_field_violations_of_the_domain_reach_clients_as_json_paths() -> None:
+    error = errors.InvalidArgument(
+        "recipient.last_purchase_at: give it",
+        [
+            errors.FieldViolation(
+                "recipient.last_purchase_at", "give it", "template.missing_value"
+            ),
+            errors.FieldViolation('checks["db_main"].status', "bad", "x"),
+            errors.FieldViolation("", "whole request", "y"),
+        ],
+    )
+    _, message, trailers = to_status(error)
+    assert message == "recipient.lastPurchaseAt: give it"  # the message speaks JSON too
+    status = status_pb2.Status.FromString(dict(trailers)["grpc-status-details-bin"])
+    bad_request = error_details_pb2.BadRequest()
+    assert any(d.Unpack(bad_request) for d in status.details if d.Is(bad_request.DESCRIPTOR))
+    assert [(v.field, v.reason) for v in bad_request.field_violations] == [
+        ("recipient.lastPurchaseAt", "template.missing_value"),
+        ('checks["db_main"].status', "x"),
+        ("", "y"),
+    ]

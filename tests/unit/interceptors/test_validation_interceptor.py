@@ -6,9 +6,9 @@ import grpc
 from google.api import httpbody_pb2
 from google.rpc import error_details_pb2
 from huntaze.v1 import ai_assistant_pb2, auth_pb2, users_pb2
-from interceptor_harness import Stubs, bearer, make_token, rpc_error, status_detail
+from support.interceptor_harness import Stubs, bearer, make_token, rpc_error, status_detail
 
-from interceptors.validation import field_path, json_name
+from interceptors.validation import field_path, json_name, json_path
 
 AUTH = bearer(make_token("u1", "pro"))
 
@@ -93,6 +93,34 @@ def test_field_path_subscripts() -> None:
         element("content_types", "index", 1),
     ]
     assert (
-        field_path(path) == 'creatorProfile.byKey["a\\"b"].byNumber[-3].flags[true].contentTypes[1]'
+        field_path(path)
+        == 'creator_profile.by_key["a\\"b"].by_number[-3].flags[true].content_types[1]'
     )
     assert field_path([]) == ""
+
+
+def test_json_path_converts_field_names_and_keeps_subscripts() -> None:
+    assert json_path("recipient.last_purchase_at") == "recipient.lastPurchaseAt"
+    assert json_path("history[0].purchases") == "history[0].purchases"
+    assert (
+        json_path('creator_profile.by_key["a_b.c]\\"d"].flags[true].content_types[1]')
+        == 'creatorProfile.byKey["a_b.c]\\"d"].flags[true].contentTypes[1]'
+    )
+    assert json_path("") == ""
+
+
+async def test_the_status_message_names_json_paths_too(stubs: Stubs) -> None:
+    request = users_pb2.UpdateMeRequest(
+        profile=users_pb2.CreatorProfile(content_types=["photo", "podcast"])
+    )
+    error = await rpc_error(stubs.users.UpdateMe(request, metadata=AUTH))
+    assert "profile.contentTypes[1]: " in (error.details() or "")
+
+
+async def test_nul_characters_are_named_by_json_path(stubs: Stubs) -> None:
+    request = users_pb2.UpdateMeRequest(
+        profile=users_pb2.CreatorProfile(audience_preferences=["yoga", "no\x00pe"])
+    )
+    error = await rpc_error(stubs.users.UpdateMe(request, metadata=AUTH))
+    reasons = {v.field: v.reason for v in bad_request(error).field_violations}
+    assert reasons == {"profile.audiencePreferences[1]": "string.no_nul"}

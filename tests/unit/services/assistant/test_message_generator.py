@@ -7,25 +7,21 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from assistant_fakes import CREATOR_NAME, FakeAI
+from support.assistant_fakes import CREATOR_NAME, FakeAI
 from support.clock import FakeClock
+from support.fakes import MemoryDatabase
 
 from services.ai.model import AIRequest
-from services.assistant.messages import (
-    MessageContext,
-    MessageGenerator,
-    MessageRequest,
-    Recipient,
-)
+from services.assistant.messages.model import MessageContext, MessageRequest, Recipient
+from services.assistant.messages.service import MessageGenerator
 from services.common.principal import Principal
-from services.db import UnitOfWorkFactory
 from services.errors import InvalidArgument, NotFound
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 AVA = Recipient(name="Ava Stone", spend_tier="vip", subscription_status="active")
 
 
-def generator(ai: FakeAI, uow_factory: UnitOfWorkFactory) -> MessageGenerator:
+def generator(ai: FakeAI, uow_factory: MemoryDatabase) -> MessageGenerator:
     return MessageGenerator(ai, uow_factory, clock=FakeClock(NOW))
 
 
@@ -62,7 +58,7 @@ async def violations_of(call) -> list[tuple[str, str]]:
 
 
 async def test_returns_the_requested_variants_in_the_tone_from_the_answering_model(
-    uow_factory: UnitOfWorkFactory, creator: Principal
+    uow_factory: MemoryDatabase, creator: Principal
 ) -> None:
     ai = FakeAI()
     result = await generator(ai, uow_factory).generate(creator, request(variants=4))
@@ -75,7 +71,7 @@ async def test_returns_the_requested_variants_in_the_tone_from_the_answering_mod
 
 
 async def test_personalised_messages_are_never_cached(
-    uow_factory: UnitOfWorkFactory, creator: Principal
+    uow_factory: MemoryDatabase, creator: Principal
 ) -> None:
     ai = FakeAI()
     await generator(ai, uow_factory).generate(creator, request())
@@ -83,7 +79,7 @@ async def test_personalised_messages_are_never_cached(
 
 
 async def test_the_request_describes_the_fan_and_demands_exactly_n_items(
-    uow_factory: UnitOfWorkFactory, creator: Principal
+    uow_factory: MemoryDatabase, creator: Principal
 ) -> None:
     ai = FakeAI()
     fan = Recipient(
@@ -115,7 +111,7 @@ async def test_the_request_describes_the_fan_and_demands_exactly_n_items(
 
 
 async def test_variables_are_filled_whitespace_tolerant(
-    uow_factory: UnitOfWorkFactory, creator: Principal
+    uow_factory: MemoryDatabase, creator: Principal
 ) -> None:
     ai = FakeAI()
     await generator(ai, uow_factory).generate(
@@ -125,7 +121,7 @@ async def test_variables_are_filled_whitespace_tolerant(
 
 
 async def test_unknown_variable_is_refused_listing_the_known_ones(
-    uow_factory: UnitOfWorkFactory, creator: Principal
+    uow_factory: MemoryDatabase, creator: Principal
 ) -> None:
     ai = FakeAI()
     with pytest.raises(InvalidArgument) as raised:
@@ -139,7 +135,7 @@ async def test_unknown_variable_is_refused_listing_the_known_ones(
 
 @pytest.mark.parametrize("template", ["Hi {{name", "Hi name}}!", "{{name}} and {{", "{{{{name}}"])
 async def test_unbalanced_braces_are_refused(
-    uow_factory: UnitOfWorkFactory, creator: Principal, template: str
+    uow_factory: MemoryDatabase, creator: Principal, template: str
 ) -> None:
     found = await violations_of(
         generator(FakeAI(), uow_factory).generate(creator, request(template))
@@ -151,7 +147,7 @@ async def test_unbalanced_braces_are_refused(
     "template", ["Get my CHEAP bundle {{name}}", "Let's Meet   Up, {{first_name}}?"]
 )
 async def test_template_with_a_restricted_word_is_refused(
-    uow_factory: UnitOfWorkFactory, creator: Principal, template: str
+    uow_factory: MemoryDatabase, creator: Principal, template: str
 ) -> None:
     ai = FakeAI()
     found = await violations_of(generator(ai, uow_factory).generate(creator, request(template)))
@@ -160,7 +156,7 @@ async def test_template_with_a_restricted_word_is_refused(
 
 
 async def test_restricted_words_match_whole_words_only(
-    uow_factory: UnitOfWorkFactory, creator: Principal
+    uow_factory: MemoryDatabase, creator: Principal
 ) -> None:
     result = await generator(FakeAI(), uow_factory).generate(
         creator, request("Cheaper than a meetup, {{first_name}}!")
@@ -169,7 +165,7 @@ async def test_restricted_words_match_whole_words_only(
 
 
 async def test_occasion_with_a_restricted_word_is_refused(
-    uow_factory: UnitOfWorkFactory, creator: Principal
+    uow_factory: MemoryDatabase, creator: Principal
 ) -> None:
     call = generator(FakeAI(), uow_factory).generate(
         creator, request(context=MessageContext(occasion="cheap Friday"))
@@ -178,7 +174,7 @@ async def test_occasion_with_a_restricted_word_is_refused(
 
 
 async def test_generated_variants_with_restricted_words_are_replaced(
-    uow_factory: UnitOfWorkFactory, creator: Principal
+    uow_factory: MemoryDatabase, creator: Principal
 ) -> None:
     clean = "Ava, your new set is ready and I picked it just for you!"
     ai = FakeAI([scripted("Ava, this set is so cheap today!", clean, "Wanna MEET UP later, Ava?")])
@@ -193,7 +189,7 @@ async def test_generated_variants_with_restricted_words_are_replaced(
 
 
 async def test_duplicates_and_leftover_placeholders_are_replaced(
-    uow_factory: UnitOfWorkFactory, creator: Principal
+    uow_factory: MemoryDatabase, creator: Principal
 ) -> None:
     ai = FakeAI([scripted("Hey Ava!", "Hey Ava!", "Hey {{name}}!")])
     result = await generator(ai, uow_factory).generate(creator, request())
@@ -204,7 +200,7 @@ async def test_duplicates_and_leftover_placeholders_are_replaced(
 
 
 async def test_a_fan_named_like_a_restricted_word_can_still_be_greeted(
-    uow_factory: UnitOfWorkFactory, creator: Principal
+    uow_factory: MemoryDatabase, creator: Principal
 ) -> None:
     candy = Recipient(name="Candy", spend_tier="new")
     ai = FakeAI([scripted("Welcome Candy, so glad you're here!", "Candy, hi!", "Hello Candy")])
@@ -219,7 +215,7 @@ async def test_a_fan_named_like_a_restricted_word_can_still_be_greeted(
 
 
 async def test_malformed_answers_are_rejected_until_one_parses(
-    uow_factory: UnitOfWorkFactory, creator: Principal
+    uow_factory: MemoryDatabase, creator: Principal
 ) -> None:
     good = scripted("One, Ava!", "Two, Ava!", "Three, Ava!")
     ai = FakeAI(
@@ -240,7 +236,7 @@ async def test_malformed_answers_are_rejected_until_one_parses(
 
 
 async def test_days_since_purchase_counts_whole_days_on_the_injected_clock(
-    uow_factory: UnitOfWorkFactory, creator: Principal
+    uow_factory: MemoryDatabase, creator: Principal
 ) -> None:
     ai = FakeAI()
     fan = Recipient(name="Ava", last_purchase_at=datetime(2026, 1, 14, 13, 0, tzinfo=UTC))
@@ -251,7 +247,7 @@ async def test_days_since_purchase_counts_whole_days_on_the_injected_clock(
 
 
 async def test_variables_without_a_value_are_refused(
-    uow_factory: UnitOfWorkFactory, creator: Principal
+    uow_factory: MemoryDatabase, creator: Principal
 ) -> None:
     call = generator(FakeAI(), uow_factory).generate(
         creator,
@@ -263,49 +259,11 @@ async def test_variables_without_a_value_are_refused(
     )
     assert await violations_of(call) == [
         ("context.occasion", "template.missing_value"),
-        ("recipient.lastPurchaseAt", "template.missing_value"),
+        ("recipient.last_purchase_at", "template.missing_value"),
     ]
 
 
-async def test_every_nonsense_field_is_reported_at_once(
-    uow_factory: UnitOfWorkFactory, creator: Principal
-) -> None:
-    call = generator(FakeAI(), uow_factory).generate(
-        creator,
-        MessageRequest(
-            template=" ",
-            recipient=Recipient(
-                name="",
-                spend_tier="whale",
-                last_purchase_at=datetime(2026, 2, 1, tzinfo=UTC),
-                subscription_status="paused",
-            ),
-            context=MessageContext(tone="angry", occasion="x" * 101, language="English"),
-            variants=6,
-        ),
-    )
-    assert {field for field, _ in await violations_of(call)} == {
-        "template",
-        "recipient.name",
-        "recipient.spendTier",
-        "recipient.lastPurchaseAt",
-        "recipient.subscriptionStatus",
-        "context.tone",
-        "context.occasion",
-        "context.language",
-        "variants",
-    }
-
-
-@pytest.mark.parametrize("variants", [0, 6])
-async def test_variants_out_of_range_are_refused(
-    uow_factory: UnitOfWorkFactory, creator: Principal, variants: int
-) -> None:
-    call = generator(FakeAI(), uow_factory).generate(creator, request(variants=variants))
-    assert [field for field, _ in await violations_of(call)] == ["variants"]
-
-
-async def test_unknown_creator_is_not_found(uow_factory: UnitOfWorkFactory) -> None:
+async def test_unknown_creator_is_not_found(uow_factory: MemoryDatabase) -> None:
     with pytest.raises(NotFound):
         await generator(FakeAI(), uow_factory).generate(
             Principal(user_id="00000000-0000-0000-0000-000000000000", plan="pro"), request()
@@ -314,7 +272,7 @@ async def test_unknown_creator_is_not_found(uow_factory: UnitOfWorkFactory) -> N
 
 @pytest.mark.parametrize("variable", ["", " {{name}}"], ids=["plain", "names-expanded"])
 async def test_a_template_of_the_maximum_length_gets_its_variants(
-    uow_factory: UnitOfWorkFactory, creator: Principal, variable: str
+    uow_factory: MemoryDatabase, creator: Principal, variable: str
 ) -> None:
     """Every template the contract accepts gets an answer: the offline composer's framing of a
     2,000-character template (with its names filled in) is not refused as too long."""

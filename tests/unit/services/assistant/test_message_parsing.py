@@ -7,7 +7,7 @@ import json
 import pytest
 
 from services.ai.errors import MalformedOutput
-from services.assistant.messages import max_message_chars, parse_messages
+from services.assistant.messages.parsing import max_message_chars, parse_messages
 
 
 def answer(*items: object) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.assistant.templates import KNOWN_VARIABLES, Template
+from services.assistant.messages.templates import KNOWN_VARIABLES, Template
 from services.errors import InvalidArgument
 
 

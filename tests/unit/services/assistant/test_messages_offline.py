@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 
 from services.ai.model import AIRequest, ChatMessage
-from services.assistant.messages import max_message_chars, parse_messages
-from services.assistant.messages_offline import (
+from services.assistant.messages.offline import (
     ENGLISH,
     FRENCH,
     compose_messages,
     compose_variants,
     phrasing_language,
 )
+from services.assistant.messages.parsing import max_message_chars, parse_messages
 
 
 def inputs(**overrides: Any) -> dict[str, Any]:

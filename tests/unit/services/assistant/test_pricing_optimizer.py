@@ -1,15 +1,22 @@
-"""optimize_price: recovers known demand, respects bounds, honest about little data."""
+"""optimize_price: recovers known demand, respects bounds, honest about little data; the use
+case runs it off the event loop. (Nonsense input is the contract's: test_assistant_contract.)"""
 
 from __future__ import annotations
 
 import math
 import random
+import threading
 from collections.abc import Callable, Sequence
 
 import pytest
 
-from services.assistant.price_optimizer import PricePoint, optimize_price
-from services.errors import InvalidArgument
+from services.assistant import price_optimizer
+from services.assistant.price_optimizer import (
+    PriceOptimizer,
+    PricePoint,
+    PricingRequest,
+    optimize_price,
+)
 
 PRICES = (4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0)
 
@@ -133,55 +140,17 @@ def test_rationale_cites_the_numbers() -> None:
     assert f"${result.recommended_price:,.2f}" in result.rationale
 
 
-def violations(**call: object) -> list[tuple[str, str]]:
-    arguments = {"content_type": "photo", "history": [PricePoint(10.0, 10, 1)], **call}
-    content_type = arguments.pop("content_type")
-    history = arguments.pop("history")
-    with pytest.raises(InvalidArgument) as raised:
-        optimize_price(content_type, history, **arguments)
-    return [(violation.field, violation.reason) for violation in raised.value.violations]
+async def test_the_use_case_fits_in_a_worker_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    threads: list[str] = []
 
+    def optimize(*args: object, **kwargs: object) -> object:
+        threads.append(threading.current_thread().name)
+        return optimize_price(*args, **kwargs)  # type: ignore[arg-type]
 
-@pytest.mark.parametrize(
-    ("call", "expected"),
-    [
-        ({"history": []}, [("history", "history.required")]),
-        (
-            {"history": [PricePoint(10.0, 10, 1), PricePoint(12.0, 5, 6)]},
-            [("history[1].purchases", "price_point.purchases_le_offers")],
-        ),
-        ({"history": [PricePoint(0.0, 10, 1)]}, [("history[0].price", "price")]),
-        ({"history": [PricePoint(-5.0, 10, 1)]}, [("history[0].price", "price")]),
-        ({"history": [PricePoint(math.nan, 10, 1)]}, [("history[0].price", "price")]),
-        ({"history": [PricePoint(math.inf, 10, 1)]}, [("history[0].price", "price")]),
-        ({"history": [PricePoint(10.0, -1, 0)]}, [("history[0].offers", "count")]),
-        ({"history": [PricePoint(10.0, 10, -1)]}, [("history[0].purchases", "count")]),
-        ({"min_price": 20.0, "max_price": 10.0}, [("minPrice", "pricing.bounds_ordered")]),
-        ({"min_price": 0.0}, [("minPrice", "price")]),
-        ({"max_price": math.inf}, [("maxPrice", "price")]),
-        (
-            {"history": [PricePoint(10.0, 0, 0), PricePoint(12.0, 0, 0)]},
-            [("history", "history.no_offers")],
-        ),
-        ({"content_type": "podcast"}, [("contentType", "string.in")]),
-        ({"history": [PricePoint(10.0, 1, 0)] * 1001}, [("history", "history.max_items")]),
-    ],
-)
-def test_nonsense_is_an_invalid_argument_naming_the_field(
-    call: dict[str, object], expected: list[tuple[str, str]]
-) -> None:
-    assert violations(**call) == expected
-
-
-def test_all_bad_points_are_reported_together() -> None:
-    found = violations(history=[PricePoint(-1.0, 5, 9), PricePoint(10.0, -2, 0)])
-    assert found == [
-        ("history[0].price", "price"),
-        ("history[0].purchases", "price_point.purchases_le_offers"),
-        ("history[1].offers", "count"),
-    ]
-
-
-def test_no_offers_message_says_why() -> None:
-    with pytest.raises(InvalidArgument, match="nothing to learn"):
-        optimize_price("photo", [PricePoint(10.0, 0, 0)], min_price=None, max_price=None)
+    monkeypatch.setattr(price_optimizer, "optimize_price", optimize)
+    history = (PricePoint(10.0, 400, 60), PricePoint(20.0, 400, 20))
+    result = await PriceOptimizer().recommend(
+        PricingRequest("video", history, min_price=8.0, max_price=30.0)
+    )
+    assert result == optimize_price("video", history, min_price=8.0, max_price=30.0)
+    assert threads and threads[0] != threading.main_thread().name

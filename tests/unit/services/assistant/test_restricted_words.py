@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.assistant.restricted import RestrictedWords
+from services.assistant.messages.restricted import RestrictedWords
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.ai.model import AIRequest
-from services.assistant.restricted import RestrictedWords
+from services.assistant.messages.restricted import RestrictedWords
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from services.ai.errors import MalformedOutput
 from services.ai.model import AIRequest, AIResponse, Parsed, Usage
-from services.assistant.messages_offline import compose_messages
+from services.assistant.messages.offline import compose_messages
 from services.common.principal import Principal
 
 T = TypeVar("T")
