@@ -21,7 +21,8 @@ from server.config import Settings
 from services.auth.tokens import AccessTokens
 from services.db import create_engine, create_uow_factory
 from services.errors import NotFound, Unauthenticated
-from services.users.service import UserService, UserView
+from services.users.model import UserView
+from services.users.service import UserService
 
 
 def create_app() -> FastAPI:

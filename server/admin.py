@@ -18,10 +18,10 @@ import asyncio
 import sys
 
 from server.config import Settings
+from services.admin.accounts import AccountAdmin
 from services.db import create_engine, create_uow_factory
 from services.errors import DomainError
-from services.users.admin import PLANS, AccountAdmin
-from services.users.service import UserView
+from services.users.model import PLANS, UserView
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

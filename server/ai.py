@@ -15,7 +15,7 @@ from datetime import datetime
 
 from server.config import DEFAULT_AI_PRICES, AIDeploymentSettings, Settings
 from services.ai.breaker import CircuitBreaker
-from services.ai.budget import AiBudget
+from services.ai.budget import AiBudget, BudgetUnitOfWork
 from services.ai.cache import MemoryPromptCache, NoPromptCache, PromptCache, RedisPromptCache
 from services.ai.metrics import AIMetrics
 from services.ai.providers.base import Deployment, Provider
@@ -25,7 +25,7 @@ from services.ai.retry import RetryPolicy
 from services.ai.router import DEFAULT_ROUTE, Router
 from services.ai.service import AIService
 from services.ai.token_prices import Price, PriceTable
-from services.db.uow import UnitOfWorkFactory
+from services.common.uow import UnitOfWorkFactory
 from services.redis_circuit import SharedRedis
 
 OFFLINE_DEPLOYMENT = "offline"
@@ -58,7 +58,7 @@ def configured_routes(settings: Settings, deployments: list[Deployment]) -> dict
 
 def build_ai_service(
     settings: Settings,
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: UnitOfWorkFactory[BudgetUnitOfWork],
     *,
     composers: Mapping[str, Composer],
     metrics: AIMetrics,

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -60,22 +61,28 @@ from server.servicers.health import CheckFailed, DependencyCheck, HealthReportSe
 from server.servicers.http import session_of
 from server.servicers.users import UsersServicer
 from services.ai.breaker import BreakerState
+from services.ai.budget import BudgetUnitOfWork
 from services.ai.metrics import AIMetrics
 from services.ai.providers.offline import Composer
 from services.ai.service import AIService
-from services.assistant.messages import TASK as MESSAGES_TASK
-from services.assistant.messages import MessageGenerator
-from services.assistant.messages_offline import compose_messages
+from services.assistant.messages.offline import compose_messages
+from services.assistant.messages.prompt import TASK as MESSAGES_TASK
+from services.assistant.messages.service import MessageGenerator
+from services.assistant.price_optimizer import PriceOptimizer
+from services.assistant.text import TextAssistant
 from services.auth.passwords import PasswordHasher
+from services.auth.ports import AuthUnitOfWork
 from services.auth.service import AuthPolicy, AuthService
 from services.auth.tokens import AccessTokens
-from services.common.clock import utc_now
+from services.common.clock import Clock, utc_now
+from services.common.ids import IdGenerator, new_id
 from services.common.security_events import SecurityEvents
+from services.common.uow import UnitOfWorkFactory
+from services.content.ports import ContentUnitOfWork
 from services.content_ideas.offline import compose_ideas
 from services.content_ideas.prompt import TASK as IDEAS_TASK
 from services.content_ideas.service import ContentIdeasService
 from services.db import create_engine, create_uow_factory, ping
-from services.db.models import new_id
 from services.redis_circuit import RedisUnavailable, SharedRedis
 from services.users.service import UserService
 from services.users.status import AccountStatusCache
@@ -118,23 +125,43 @@ class Domain:
     ai: AIService
     ideas: ContentIdeasService
     messages: MessageGenerator
+    text: TextAssistant
+    pricing: PriceOptimizer
+
+
+def auth_policy(settings: Settings) -> AuthPolicy:
+    return AuthPolicy(
+        refresh_ttl_seconds=settings.refresh_token_ttl_seconds,
+        refresh_remember_ttl_seconds=settings.refresh_token_remember_ttl_seconds,
+        signin_max_failures=settings.signin_max_failures,
+        signin_lockout_seconds=settings.signin_lockout_seconds,
+        refresh_reuse_interval_seconds=settings.refresh_reuse_interval_seconds,
+    )
+
+
+class AppUnitOfWork(AuthUnitOfWork, ContentUnitOfWork, BudgetUnitOfWork, Protocol):
+    """Every repository some use case needs: what the unit-of-work factory must provide."""
 
 
 def build_domain(
     settings: Settings,
-    engine: AsyncEngine,
+    uow_factory: UnitOfWorkFactory[AppUnitOfWork],
     registry: CollectorRegistry,
     *,
     redis: SharedRedis | None = None,
+    clock: Clock = utc_now,
+    hasher: PasswordHasher | None = None,
+    ids: IdGenerator = new_id,
 ) -> Domain:
-    """The use cases and their adapters over one engine; metrics go to `registry`."""
-    uow_factory = create_uow_factory(engine)
+    """The use cases over one unit-of-work factory (SQL in the server, in memory in unit
+    tests); metrics go to `registry`. `clock`, `hasher` and `ids` replace the real ones (tests
+    pass a clock they move by hand, a fast argon2, predictable ids)."""
     ai = build_ai_service(
         settings,
         uow_factory,
         composers=OFFLINE_COMPOSERS,
         metrics=AIMetrics(registry),
-        clock=utc_now,
+        clock=clock,
         redis=redis,
     )
     tokens = AccessTokens(
@@ -143,30 +170,29 @@ def build_domain(
         audience=settings.jwt_audience,
         ttl_seconds=settings.access_token_ttl_seconds,
         leeway_seconds=settings.jwt_leeway_seconds,
+        clock=clock,
     )
     events = SecurityEvents()
     accounts = AccountStatusCache(uow_factory, ttl_seconds=settings.account_status_ttl_seconds)
     auth = AuthService(
         uow_factory=uow_factory,
-        hasher=PasswordHasher(),
+        hasher=hasher or PasswordHasher(),
         tokens=tokens,
-        policy=AuthPolicy(
-            refresh_ttl_seconds=settings.refresh_token_ttl_seconds,
-            refresh_remember_ttl_seconds=settings.refresh_token_remember_ttl_seconds,
-            signin_max_failures=settings.signin_max_failures,
-            signin_lockout_seconds=settings.signin_lockout_seconds,
-            refresh_reuse_interval_seconds=settings.refresh_reuse_interval_seconds,
-        ),
+        policy=auth_policy(settings),
+        clock=clock,
         events=events,
+        ids=ids,
     )
     return Domain(
         tokens=tokens,
         auth=auth,
-        users=UserService(uow_factory, events=events, account_changed=accounts.forget),
+        users=UserService(uow_factory, clock=clock, events=events, account_changed=accounts.forget),
         accounts=accounts,
         ai=ai,
-        ideas=ContentIdeasService(ai, uow_factory, clock=utc_now, new_id=new_id),
-        messages=MessageGenerator(ai, uow_factory, clock=utc_now),
+        ideas=ContentIdeasService(ai, uow_factory, clock=clock, new_id=ids),
+        messages=MessageGenerator(ai, uow_factory, clock=clock),
+        text=TextAssistant(ai),
+        pricing=PriceOptimizer(),
     )
 
 
@@ -233,7 +259,7 @@ async def build_app(settings: Settings, *, slot: int | None = None) -> App:
         if uses_redis(settings)
         else None
     )
-    domain = build_domain(settings, engine, registry, redis=redis)
+    domain = build_domain(settings, create_uow_factory(engine), registry, redis=redis)
     limiter = build_limiter(settings, redis)
     metrics = RpcMetrics(registry)
     server = grpc.aio.server(
@@ -267,7 +293,7 @@ async def build_app(settings: Settings, *, slot: int | None = None) -> App:
         ContentIdeasServicer(domain.ideas), server
     )
     ai_assistant_pb2_grpc.add_AIAssistantServiceServicer_to_server(
-        AIAssistantServicer(domain.ai, domain.ideas, domain.messages), server
+        AIAssistantServicer(domain.text, domain.ideas, domain.messages, domain.pricing), server
     )
     content_creation_pb2_grpc.add_ContentCreationServiceServicer_to_server(
         content_creation_pb2_grpc.ContentCreationServiceServicer(), server

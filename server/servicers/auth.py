@@ -10,7 +10,7 @@ from server.servicers.convert import timestamp
 from server.servicers.http import REFRESH_COOKIE, cleared_refresh_cookie, refresh_cookie
 from services.auth.service import AuthService, IssuedSession
 from services.errors import Unauthenticated
-from services.users.service import UserView
+from services.users.model import UserView
 
 
 class AuthServicer(auth_pb2_grpc.AuthServiceServicer):

@@ -10,7 +10,8 @@ from huntaze.v1 import users_pb2, users_pb2_grpc
 from interceptors.context import current_principal, current_request
 from server.servicers.convert import timestamp
 from server.servicers.http import cleared_refresh_cookie
-from services.users.service import PROFILE_FIELDS, Profile, UserService, UserView
+from services.users.model import PROFILE_FIELDS, Profile, UserView
+from services.users.service import UserService
 
 
 class UsersServicer(users_pb2_grpc.UserServiceServicer):

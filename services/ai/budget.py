@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from services.ai.model import Usage
 from services.ai.token_prices import MICROS_PER_USD
+from services.common.ids import IdGenerator, new_id
 from services.common.principal import Principal
-from services.db.models import AiReservation, AiUsage, new_id
-from services.db.uow import UnitOfWorkFactory
+from services.common.uow import UnitOfWork, UnitOfWorkFactory
 from services.errors import QuotaExceeded
 
 
@@ -41,6 +42,38 @@ class UsageRecord:
     cost_micros: int
 
 
+class AiSpendLedger(Protocol):
+    """Each user's spend per calendar month, the reservations in flight, the usage ledger."""
+
+    async def lock_month(self, user_id: str, month: str, *, now: datetime) -> int:
+        """What the user spent in `month` (micro-dollars); the month is held until commit, so
+        reservations of one user queue."""
+        ...
+
+    async def reserved_micros(self, user_id: str, month: str, *, now: datetime) -> int:
+        """Budget held by calls still in flight; expired reservations stop counting (and are
+        purged on the way)."""
+        ...
+
+    async def add_reservation(
+        self, reservation: Reservation, *, created_at: datetime, expires_at: datetime
+    ) -> None: ...
+
+    async def settle(
+        self, reservation_id: str, *, user_id: str, month: str, cost_micros: int, now: datetime
+    ) -> None:
+        """Release the reservation and charge the real cost to its month."""
+        ...
+
+    async def add_usage(self, user_id: str, record: UsageRecord, *, now: datetime) -> None: ...
+
+    async def spent_micros(self, user_id: str, month: str) -> int: ...
+
+
+class BudgetUnitOfWork(UnitOfWork, Protocol):
+    ai_spend: AiSpendLedger
+
+
 def month_of(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m")
 
@@ -54,13 +87,15 @@ def seconds_until_next_month(moment: datetime) -> float:
 class AiBudget:
     def __init__(
         self,
-        uow_factory: UnitOfWorkFactory,
+        uow_factory: UnitOfWorkFactory[BudgetUnitOfWork],
         *,
         monthly_budget_usd: Mapping[str, float],
         reservation_ttl_seconds: float,
         clock: Callable[[], datetime],
+        ids: IdGenerator = new_id,
     ) -> None:
         self._uow_factory = uow_factory
+        self._new_id = ids
         self._budget_micros = {
             plan: round(usd * MICROS_PER_USD) for plan, usd in monthly_budget_usd.items()
         }
@@ -79,25 +114,20 @@ class AiBudget:
             return Reservation(caller.user_id, month, 0)
         budget = self.budget_micros(caller.plan)
         async with self._uow_factory() as uow:
-            spend = await uow.ai_spend.lock_month(caller.user_id, month, now=now)
+            spent = await uow.ai_spend.lock_month(caller.user_id, month, now=now)
             held = await uow.ai_spend.reserved_micros(caller.user_id, month, now=now)
-            if spend.spent_micros + held + amount_micros > budget:
+            if spent + held + amount_micros > budget:
                 raise QuotaExceeded(
                     f"The monthly AI budget of the {caller.plan} plan "
                     f"(${budget / MICROS_PER_USD:.2f}) is used up",
                     retry_after=seconds_until_next_month(now),
                 )
-            reservation = AiReservation(
-                id=new_id(),
-                user_id=caller.user_id,
-                month=month,
-                amount_micros=amount_micros,
-                created_at=now,
-                expires_at=now + self._ttl,
+            reservation = Reservation(caller.user_id, month, amount_micros, self._new_id())
+            await uow.ai_spend.add_reservation(
+                reservation, created_at=now, expires_at=now + self._ttl
             )
-            await uow.ai_spend.add_reservation(reservation)
             await uow.commit()
-        return Reservation(caller.user_id, month, amount_micros, reservation.id)
+        return reservation
 
     async def settle(self, reservation: Reservation, record: UsageRecord | None) -> None:
         """Release the hold and charge the real cost (`record` None: nothing was used)."""
@@ -114,16 +144,5 @@ class AiBudget:
                 now=now,
             )
             if record is not None:
-                await uow.ai_spend.add_usage(
-                    AiUsage(
-                        user_id=reservation.user_id,
-                        task=record.task,
-                        deployment=record.deployment,
-                        model=record.model,
-                        prompt_tokens=record.usage.prompt_tokens,
-                        completion_tokens=record.usage.completion_tokens,
-                        cost_micros=cost,
-                        created_at=now,
-                    )
-                )
+                await uow.ai_spend.add_usage(reservation.user_id, record, now=now)
             await uow.commit()

@@ -9,19 +9,19 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
-
+from services.auth.model import RefreshToken, Throttle, after_failure
 from services.auth.passwords import PasswordHasher
+from services.auth.ports import AuthUnitOfWork
 from services.auth.tokens import AccessTokens, hash_refresh_token, new_refresh_token
 from services.common.clock import Clock, utc_now
+from services.common.ids import IdGenerator, new_id
 from services.common.security_events import SecurityEvents
-from services.db.models import RefreshToken, User, new_id
-from services.db.uow import SqlUnitOfWork, UnitOfWorkFactory
+from services.common.uow import UnitOfWorkFactory
 from services.errors import Conflict, QuotaExceeded, Unauthenticated
-from services.users.service import UserView, normalise_email, user_view
+from services.users.model import Account, Profile, UserView, normalise_email
 
 INVALID_CREDENTIALS = "invalid email or password"
 INVALID_REFRESH = "invalid or expired refresh token"
@@ -58,12 +58,13 @@ class AuthService:
     def __init__(
         self,
         *,
-        uow_factory: UnitOfWorkFactory,
+        uow_factory: UnitOfWorkFactory[AuthUnitOfWork],
         hasher: PasswordHasher,
         tokens: AccessTokens,
         policy: AuthPolicy,
         clock: Clock = utc_now,
         events: SecurityEvents | None = None,
+        ids: IdGenerator = new_id,
     ) -> None:
         self._uow = uow_factory
         self._hasher = hasher
@@ -71,6 +72,7 @@ class AuthService:
         self._policy = policy
         self._clock = clock
         self._events = events or SecurityEvents()
+        self._new_id = ids
 
     async def sign_up(
         self, *, name: str, email: str, password: str, client_address: str
@@ -80,27 +82,24 @@ class AuthService:
         email = normalise_email(email)
         password_hash = await self._hasher.hash(password)
         now = self._clock()
+        account = Account(
+            id=self._new_id(),
+            email=email,
+            name=name,
+            password_hash=password_hash,
+            subscription="free",
+            is_active=True,
+            profile=Profile(),
+            created_at=now,
+            updated_at=now,
+        )
         async with self._uow() as uow:
             if await uow.users.get_by_email(email) is not None:
                 raise Conflict(DUPLICATE_EMAIL)
-            user = User(
-                id=new_id(),
-                email=email,
-                name=name,
-                password_hash=password_hash,
-                subscription="free",
-                is_active=True,
-                profile={},
-                created_at=now,
-                updated_at=now,
-            )
-            try:
-                await uow.users.add(user)
-            except IntegrityError as error:  # a concurrent sign-up won the unique index
-                raise Conflict(DUPLICATE_EMAIL) from error
+            await uow.users.add(account)  # Conflict too if a concurrent sign-up won
             await uow.commit()
-        self._events.record("sign_up", user_id=user.id, client_address=client_address)
-        return user_view(user)
+        self._events.record("sign_up", user_id=account.id, client_address=client_address)
+        return account.view()
 
     async def sign_in(
         self, *, email: str, password: str, remember_me: bool, client_address: str
@@ -108,9 +107,9 @@ class AuthService:
         key = email_key(email)
         async with self._uow(write=False) as uow:
             throttle = await uow.signin_throttles.get(key, client_address)
-            locked_until = throttle.locked_until if throttle is not None else None
             user = await uow.users.get_by_email(normalise_email(email))
-        self._refuse_if_locked(locked_until, key, client_address)
+        if throttle is not None:
+            self._refuse_if_locked(throttle, key, client_address)
 
         if user is None:
             await self._hasher.verify_dummy(password)
@@ -130,11 +129,12 @@ class AuthService:
                 raise Unauthenticated(INVALID_CREDENTIALS)
             await uow.signin_throttles.clear(key, client_address)
             if new_hash is not None:
-                current.password_hash = new_hash
+                current = replace(current, password_hash=new_hash)
+                await uow.users.save(current)
             session = await self._start_session(uow, current, remember_me=remember_me)
             await uow.commit()
         self._events.record("sign_in_succeeded", user_id=user.id, client_address=client_address)
-        return user_view(current), session
+        return current.view(), session
 
     async def refresh(
         self, *, refresh_token: str, client_address: str
@@ -156,7 +156,7 @@ class AuthService:
             if presented.revoked_at is not None:
                 await self._revoke_reused(uow, presented, client_address, now)
                 raise Unauthenticated(INVALID_REFRESH)
-            child_id = new_id()
+            child_id = self._new_id()
             if presented.used_at is None and await uow.refresh_tokens.mark_used(
                 presented.id, replaced_by_id=child_id, now=now
             ):
@@ -180,19 +180,19 @@ class AuthService:
                 raise Unauthenticated(INVALID_REFRESH)
             if presented.expires_at <= now:
                 raise Unauthenticated(INVALID_REFRESH)
-            user = await uow.users.get(presented.user_id)
-            if user is None or not user.is_active:
+            account = await uow.users.get(presented.user_id)
+            if account is None or not account.is_active:
                 raise Unauthenticated(INVALID_REFRESH)
             session = await self._start_session(
                 uow,
-                user,
+                account,
                 remember_me=presented.remember_me,
                 family_id=presented.family_id,
                 parent_id=presented.id,
                 token_id=child_id,
             )
             await uow.commit()
-        return user_view(user), session
+        return account.view(), session
 
     async def logout(self, *, refresh_token: str | None, client_address: str) -> None:
         """Revoke the token's family. Idempotent: no or an unknown token is not an error."""
@@ -206,11 +206,11 @@ class AuthService:
                     await uow.commit()
         self._events.record("logout", user_id=user_id, client_address=client_address)
 
-    def _refuse_if_locked(self, locked_until: datetime | None, key: str, address: str) -> None:
+    def _refuse_if_locked(self, throttle: Throttle, key: str, address: str) -> None:
         now = self._clock()
-        if locked_until is None or locked_until <= now:
+        if throttle.locked_until is None or not throttle.locked_at(now):
             return
-        retry_after = math.ceil((locked_until - now).total_seconds())
+        retry_after = math.ceil((throttle.locked_until - now).total_seconds())
         self._events.record(
             "sign_in_locked",
             client_address=address,
@@ -221,14 +221,16 @@ class AuthService:
         raise QuotaExceeded(LOCKED, retry_after=retry_after)
 
     async def _record_failure(self, key: str, address: str, user_id: str | None) -> None:
+        now = self._clock()
         async with self._uow() as uow:
-            state = await uow.signin_throttles.record_failure(
-                key,
-                address,
-                now=self._clock(),
+            current = await uow.signin_throttles.get_for_update(key, address, now=now)
+            state = after_failure(
+                current,
+                now=now,
                 max_failures=self._policy.signin_max_failures,
                 window=timedelta(seconds=self._policy.signin_lockout_seconds),
             )
+            await uow.signin_throttles.save(key, address, state)
             await uow.commit()
         self._events.record(
             "sign_in_failed",
@@ -240,7 +242,7 @@ class AuthService:
         )
 
     async def _revoke_reused(
-        self, uow: SqlUnitOfWork, token: RefreshToken, address: str, now: datetime
+        self, uow: AuthUnitOfWork, token: RefreshToken, address: str, now: datetime
     ) -> None:
         """Revoke the family of a token presented when it must not be; logged when anything of
         the family was still alive (a logged-out family presented again is not news)."""
@@ -259,8 +261,8 @@ class AuthService:
 
     async def _start_session(
         self,
-        uow: SqlUnitOfWork,
-        user: User,
+        uow: AuthUnitOfWork,
+        account: Account,
         *,
         remember_me: bool,
         family_id: str | None = None,
@@ -274,12 +276,12 @@ class AuthService:
             if remember_me
             else self._policy.refresh_ttl_seconds
         )
-        family_id = family_id or new_id()
+        family_id = family_id or self._new_id()
         refresh_token = new_refresh_token(family_id)
         await uow.refresh_tokens.add(
             RefreshToken(
-                id=token_id or new_id(),
-                user_id=user.id,
+                id=token_id or self._new_id(),
+                user_id=account.id,
                 family_id=family_id,
                 token_hash=hash_refresh_token(refresh_token),
                 parent_id=parent_id,
@@ -289,7 +291,7 @@ class AuthService:
             )
         )
         return IssuedSession(
-            access_token=self._tokens.issue(user.id, user.subscription),
+            access_token=self._tokens.issue(account.id, account.subscription),
             refresh_token=refresh_token,
             refresh_max_age_seconds=ttl if remember_me else None,
         )

@@ -4,14 +4,14 @@ from services.db.engine import create_engine, ping
 from services.db.migrate import run_migrations
 from services.db.uow import (
     SqlUnitOfWork,
-    UnitOfWorkFactory,
+    SqlUnitOfWorkFactory,
     create_session_factory,
     create_uow_factory,
 )
 
 __all__ = [
     "SqlUnitOfWork",
-    "UnitOfWorkFactory",
+    "SqlUnitOfWorkFactory",
     "create_engine",
     "create_session_factory",
     "create_uow_factory",

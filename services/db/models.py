@@ -8,7 +8,6 @@ removes everything the user owns in one statement on both databases.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.expression import false, true
 
+from services.common.ids import new_id
 from services.db.columns import UtcDateTime
 
 # Named constraints: stable names for migrations (and batch mode on SQLite needs them).
@@ -38,10 +38,6 @@ NAMING_CONVENTION = {
 }
 
 
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -50,7 +46,7 @@ def _user_fk() -> Any:
     return ForeignKey("users.id", ondelete="CASCADE")
 
 
-class User(Base):
+class UserRow(Base):
     __tablename__ = "users"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -66,7 +62,7 @@ class User(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class Content(Base):
+class ContentRow(Base):
     __tablename__ = "content"
     __table_args__ = (Index("ix_content_user_id_created_at", "user_id", "created_at"),)
 
@@ -81,7 +77,7 @@ class Content(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class Subscription(Base):
+class SubscriptionRow(Base):
     __tablename__ = "subscriptions"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -93,7 +89,7 @@ class Subscription(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class RefreshToken(Base):
+class RefreshTokenRow(Base):
     """One opaque refresh token (only its SHA-256 is stored). A sign-in starts a family; each
     refresh marks the presented token used and adds its child to the same family."""
 
@@ -112,7 +108,7 @@ class RefreshToken(Base):
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
-class SignInThrottle(Base):
+class SignInThrottleRow(Base):
     """Failed sign-ins of one (e-mail, client address) pair. Keyed by a hash of the normalised
     e-mail, so unknown e-mails are throttled exactly like real accounts (no enumeration), and
     per address, so an attacker elsewhere cannot lock the owner out."""
@@ -126,7 +122,7 @@ class SignInThrottle(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
-class AiSpend(Base):
+class AiSpendRow(Base):
     """What one user spent on AI in one calendar month (UTC), in micro-dollars (exact integers).
 
     The row is also the lock that serialises budget reservations of that user and month."""
@@ -139,7 +135,7 @@ class AiSpend(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class AiReservation(Base):
+class AiReservationRow(Base):
     """Budget held for an AI call in flight: counted against the budget until settled. A call
     that never settles (a crashed worker) stops counting at `expires_at`."""
 
@@ -154,7 +150,7 @@ class AiReservation(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class AiUsage(Base):
+class AiUsageRow(Base):
     """One settled AI call: who, which task and deployment, tokens and what it cost."""
 
     __tablename__ = "ai_usage"

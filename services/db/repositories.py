@@ -1,55 +1,37 @@
-"""Small repositories: the queries the use cases need, nothing generic."""
+"""The repositories the use cases' ports describe, over SQLAlchemy: rows in, records out.
+
+Each maps between the ORM rows of services/db/models.py and the domain records of the package
+whose port it implements; a unique-index violation becomes the domain's Conflict here, so no use
+case sees a SQLAlchemy exception.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.ai.budget import Reservation, UsageRecord
+from services.auth.model import RefreshToken, Throttle
+from services.content.model import ContentItem
 from services.db.models import (
-    AiReservation,
-    AiSpend,
-    AiUsage,
-    Content,
-    RefreshToken,
-    SignInThrottle,
-    User,
+    AiReservationRow,
+    AiSpendRow,
+    AiUsageRow,
+    ContentRow,
+    RefreshTokenRow,
+    SignInThrottleRow,
+    UserRow,
 )
+from services.errors import Conflict
+from services.users.model import Account, Profile
 
-
-class UserRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def add(self, user: User) -> User:
-        """Insert now, so a duplicate e-mail raises IntegrityError here rather than at commit."""
-        self._session.add(user)
-        await self._session.flush()
-        return user
-
-    async def get(self, user_id: str) -> User | None:
-        return await self._session.get(User, user_id)
-
-    async def get_by_email(self, email: str) -> User | None:
-        """`email` must already be normalised (services.users.normalise_email)."""
-        return await self._session.scalar(select(User).where(User.email == email))
-
-    async def list(self, *, email_contains: str = "", limit: int = 100) -> list[User]:
-        """Oldest first; `email_contains` must be lower case (e-mails are stored so)."""
-        query = select(User).order_by(User.created_at, User.id).limit(limit)
-        if email_contains:
-            query = query.where(User.email.contains(email_contains, autoescape=True))
-        return list(await self._session.scalars(query))
-
-    async def delete(self, user_id: str) -> bool:
-        """Delete the user; the database cascades to everything the user owns."""
-        result = await self._session.execute(delete(User).where(User.id == user_id))
-        return result.rowcount > 0
+DUPLICATE_EMAIL = "an account with this e-mail already exists"
 
 
 def _insert_for(session: AsyncSession) -> Callable[..., Any]:
@@ -57,109 +39,125 @@ def _insert_for(session: AsyncSession) -> Callable[..., Any]:
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-class AiSpendRepository:
+def _account(row: UserRow) -> Account:
+    return Account(
+        id=row.id,
+        email=row.email,
+        name=row.name,
+        password_hash=row.password_hash,
+        subscription=row.subscription,
+        is_active=row.is_active,
+        profile=Profile.from_json(row.profile),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _account_columns(account: Account) -> dict[str, Any]:
+    return {
+        "email": account.email,
+        "name": account.name,
+        "password_hash": account.password_hash,
+        "subscription": account.subscription,
+        "is_active": account.is_active,
+        "profile": account.profile.to_json(),
+        "created_at": account.created_at,
+        "updated_at": account.updated_at,
+    }
+
+
+class SqlUsers:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def lock_month(self, user_id: str, month: str, *, now: datetime) -> AiSpend:
-        """The user's spend row for `month`, created if missing, locked until commit (FOR UPDATE
-        on PostgreSQL; SQLite write transactions are serialised) so reservations queue."""
+    async def add(self, account: Account) -> None:
+        """Inserted now, so a taken e-mail is a Conflict here rather than at commit."""
+        self._session.add(UserRow(id=account.id, **_account_columns(account)))
+        try:
+            await self._session.flush()
+        except IntegrityError as error:
+            raise Conflict(DUPLICATE_EMAIL) from error
+
+    async def get(self, user_id: str) -> Account | None:
+        row = await self._session.get(UserRow, user_id, populate_existing=True)
+        return None if row is None else _account(row)
+
+    async def get_by_email(self, email: str) -> Account | None:
+        row = await self._session.scalar(select(UserRow).where(UserRow.email == email))
+        return None if row is None else _account(row)
+
+    async def save(self, account: Account) -> None:
         await self._session.execute(
-            _insert_for(self._session)(AiSpend)
-            .values(user_id=user_id, month=month, spent_micros=0, updated_at=now)
-            .on_conflict_do_nothing()
-        )
-        row = await self._session.scalar(
-            select(AiSpend)
-            .where(AiSpend.user_id == user_id, AiSpend.month == month)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        assert row is not None  # inserted above; only a user delete removes it
-        return row
-
-    async def reserved_micros(self, user_id: str, month: str, *, now: datetime) -> int:
-        """Budget held by calls still in flight. Expired reservations (their worker died before
-        settling) are deleted on the way, so they neither count nor pile up."""
-        mine = (AiReservation.user_id == user_id, AiReservation.month == month)
-        await self._session.execute(
-            delete(AiReservation).where(*mine, AiReservation.expires_at <= now)
-        )
-        total = await self._session.scalar(
-            select(func.coalesce(func.sum(AiReservation.amount_micros), 0)).where(*mine)
-        )
-        return int(total or 0)
-
-    async def add_reservation(self, reservation: AiReservation) -> None:
-        self._session.add(reservation)
-        await self._session.flush()
-
-    async def settle(
-        self, reservation_id: str, *, user_id: str, month: str, cost_micros: int, now: datetime
-    ) -> None:
-        """Release the reservation and charge the real cost to its month."""
-        await self._session.execute(delete(AiReservation).where(AiReservation.id == reservation_id))
-        await self._session.execute(
-            update(AiSpend)
-            .where(AiSpend.user_id == user_id, AiSpend.month == month)
-            .values(spent_micros=AiSpend.spent_micros + cost_micros, updated_at=now)
+            update(UserRow).where(UserRow.id == account.id).values(**_account_columns(account))
         )
 
-    async def add_usage(self, usage: AiUsage) -> None:
-        self._session.add(usage)
-        await self._session.flush()
+    async def delete(self, user_id: str) -> bool:
+        """The database cascades to everything the user owns."""
+        result = await self._session.execute(delete(UserRow).where(UserRow.id == user_id))
+        return result.rowcount > 0
 
-    async def spent_micros(self, user_id: str, month: str) -> int:
-        row = await self._session.get(AiSpend, (user_id, month))
-        return row.spent_micros if row is not None else 0
+    async def list(self, *, email_contains: str = "", limit: int = 100) -> list[Account]:
+        query = select(UserRow).order_by(UserRow.created_at, UserRow.id).limit(limit)
+        if email_contains:
+            query = query.where(UserRow.email.contains(email_contains, autoescape=True))
+        return [_account(row) for row in await self._session.scalars(query)]
 
 
-class ContentRepository:
+def _refresh_token(row: RefreshTokenRow) -> RefreshToken:
+    return RefreshToken(
+        id=row.id,
+        user_id=row.user_id,
+        family_id=row.family_id,
+        token_hash=row.token_hash,
+        remember_me=row.remember_me,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        parent_id=row.parent_id,
+        replaced_by_id=row.replaced_by_id,
+        used_at=row.used_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+class SqlRefreshTokens:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add_all(self, items: list[Content]) -> list[Content]:
-        self._session.add_all(items)
-        await self._session.flush()
-        return items
-
-    async def list_for_user(self, user_id: str) -> list[Content]:
-        """The user's content, newest first."""
-        query = (
-            select(Content)
-            .where(Content.user_id == user_id)
-            .order_by(Content.created_at.desc(), Content.id)
+    async def add(self, token: RefreshToken) -> None:
+        self._session.add(
+            RefreshTokenRow(
+                id=token.id,
+                user_id=token.user_id,
+                family_id=token.family_id,
+                token_hash=token.token_hash,
+                remember_me=token.remember_me,
+                created_at=token.created_at,
+                expires_at=token.expires_at,
+                parent_id=token.parent_id,
+                replaced_by_id=token.replaced_by_id,
+                used_at=token.used_at,
+                revoked_at=token.revoked_at,
+            )
         )
-        return list(await self._session.scalars(query))
-
-
-class RefreshTokenRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def add(self, token: RefreshToken) -> RefreshToken:
-        self._session.add(token)
         await self._session.flush()
-        return token
 
     async def get_by_hash(
         self, token_hash: str, *, for_update: bool = False
     ) -> RefreshToken | None:
-        """`for_update` locks the row on PostgreSQL, so concurrent refreshes of one token queue
-        and the later one sees the token already used (SQLite serialises writers anyway)."""
-        query = select(RefreshToken).where(RefreshToken.token_hash == token_hash)
+        """`for_update` locks the row on PostgreSQL (SQLite serialises writers anyway)."""
+        query = select(RefreshTokenRow).where(RefreshTokenRow.token_hash == token_hash)
         if for_update:
             query = query.with_for_update()
-        return await self._session.scalar(query)
+        row = await self._session.scalar(query.execution_options(populate_existing=True))
+        return None if row is None else _refresh_token(row)
 
     async def mark_used(self, token_id: str, *, replaced_by_id: str, now: datetime) -> bool:
-        """Rotate: only an unused, unrevoked token can be used, exactly once."""
         result = await self._session.execute(
-            update(RefreshToken)
+            update(RefreshTokenRow)
             .where(
-                RefreshToken.id == token_id,
-                RefreshToken.used_at.is_(None),
-                RefreshToken.revoked_at.is_(None),
+                RefreshTokenRow.id == token_id,
+                RefreshTokenRow.used_at.is_(None),
+                RefreshTokenRow.revoked_at.is_(None),
             )
             .values(used_at=now, replaced_by_id=replaced_by_id)
         )
@@ -168,99 +166,212 @@ class RefreshTokenRepository:
     async def revoke_unused(
         self, family_id: str, *, except_id: str, created_before: datetime, now: datetime
     ) -> int:
-        """Revoke the family's never-used tokens issued before `created_before`, but one."""
         result = await self._session.execute(
-            update(RefreshToken)
+            update(RefreshTokenRow)
             .where(
-                RefreshToken.family_id == family_id,
-                RefreshToken.id != except_id,
-                RefreshToken.used_at.is_(None),
-                RefreshToken.revoked_at.is_(None),
-                RefreshToken.created_at <= created_before,
+                RefreshTokenRow.family_id == family_id,
+                RefreshTokenRow.id != except_id,
+                RefreshTokenRow.used_at.is_(None),
+                RefreshTokenRow.revoked_at.is_(None),
+                RefreshTokenRow.created_at <= created_before,
             )
-            .values(revoked_at=now)
-        )
-        return result.rowcount
-
-    async def revoke_all_of_user(self, user_id: str, *, now: datetime) -> int:
-        result = await self._session.execute(
-            update(RefreshToken)
-            .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
             .values(revoked_at=now)
         )
         return result.rowcount
 
     async def revoke_family(self, family_id: str, *, now: datetime) -> int:
+        return await self._revoke(RefreshTokenRow.family_id == family_id, now)
+
+    async def revoke_all_of_user(self, user_id: str, *, now: datetime) -> int:
+        return await self._revoke(RefreshTokenRow.user_id == user_id, now)
+
+    async def _revoke(self, which: Any, now: datetime) -> int:
         result = await self._session.execute(
-            update(RefreshToken)
-            .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+            update(RefreshTokenRow)
+            .where(which, RefreshTokenRow.revoked_at.is_(None))
             .values(revoked_at=now)
         )
         return result.rowcount
 
 
-@dataclass(frozen=True)
-class ThrottleState:
-    failures: int
-    locked_until: datetime | None
+def _throttle(row: SignInThrottleRow) -> Throttle:
+    return Throttle(
+        failures=row.failures, last_failed_at=row.last_failed_at, locked_until=row.locked_until
+    )
 
 
-class SignInThrottleRepository:
+class SqlSignInThrottles:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get(self, email_hash: str, client_address: str) -> SignInThrottle | None:
-        return await self._session.get(SignInThrottle, (email_hash, client_address))
+    def _pair(self, email_hash: str, client_address: str) -> tuple[Any, Any]:
+        return (
+            SignInThrottleRow.email_hash == email_hash,
+            SignInThrottleRow.client_address == client_address,
+        )
 
-    async def record_failure(
-        self,
-        email_hash: str,
-        client_address: str,
-        *,
-        now: datetime,
-        max_failures: int,
-        window: timedelta,
-    ) -> ThrottleState:
-        """Count one failure; the `max_failures`-th within `window` locks the pair for `window`.
+    async def get(self, email_hash: str, client_address: str) -> Throttle | None:
+        row = await self._session.get(SignInThrottleRow, (email_hash, client_address))
+        return None if row is None else _throttle(row)
 
-        The row is created if missing and then locked (FOR UPDATE on PostgreSQL; SQLite writers
-        are serialised), so concurrent failures are all counted.
-        """
-        insert = _insert_for(self._session)(SignInThrottle)
+    async def get_for_update(
+        self, email_hash: str, client_address: str, *, now: datetime
+    ) -> Throttle:
+        """Created if missing and then locked (FOR UPDATE on PostgreSQL; SQLite writers are
+        serialised), so concurrent failures queue and are all counted."""
         await self._session.execute(
-            insert.values(
+            _insert_for(self._session)(SignInThrottleRow)
+            .values(
                 email_hash=email_hash,
                 client_address=client_address,
                 failures=0,
                 last_failed_at=now,
                 locked_until=None,
-            ).on_conflict_do_nothing()
+            )
+            .on_conflict_do_nothing()
         )
         row = await self._session.scalar(
-            select(SignInThrottle)
-            .where(
-                SignInThrottle.email_hash == email_hash,
-                SignInThrottle.client_address == client_address,
-            )
+            select(SignInThrottleRow)
+            .where(*self._pair(email_hash, client_address))
             .with_for_update()
             .execution_options(populate_existing=True)
         )
         assert row is not None  # inserted above, and only deleted by clear() of this pair
-        stale = row.last_failed_at <= now - window or (
-            row.locked_until is not None and row.locked_until <= now
+        return _throttle(row)
+
+    async def save(self, email_hash: str, client_address: str, throttle: Throttle) -> None:
+        await self._session.execute(
+            update(SignInThrottleRow)
+            .where(*self._pair(email_hash, client_address))
+            .values(
+                failures=throttle.failures,
+                last_failed_at=throttle.last_failed_at,
+                locked_until=throttle.locked_until,
+            )
         )
-        failures = 1 if stale else row.failures + 1
-        locked_until = None
-        if failures >= max_failures:
-            failures, locked_until = 0, now + window
-        row.failures, row.last_failed_at, row.locked_until = failures, now, locked_until
-        await self._session.flush()
-        return ThrottleState(failures, locked_until)
 
     async def clear(self, email_hash: str, client_address: str) -> None:
         await self._session.execute(
-            delete(SignInThrottle).where(
-                SignInThrottle.email_hash == email_hash,
-                SignInThrottle.client_address == client_address,
+            delete(SignInThrottleRow).where(*self._pair(email_hash, client_address))
+        )
+
+
+def _content_item(row: ContentRow) -> ContentItem:
+    return ContentItem(
+        id=row.id,
+        user_id=row.user_id,
+        title=row.title,
+        body=row.body,
+        type=row.type,
+        status=row.status,
+        ai_generated=row.ai_generated,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class SqlContentItems:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add_all(self, items: list[ContentItem]) -> None:
+        self._session.add_all(
+            ContentRow(
+                id=item.id,
+                user_id=item.user_id,
+                title=item.title,
+                body=item.body,
+                type=item.type,
+                status=item.status,
+                ai_generated=item.ai_generated,
+                created_at=item.created_at,
+                updated_at=item.updated_at,
+            )
+            for item in items
+        )
+        await self._session.flush()
+
+    async def list_for_user(self, user_id: str) -> list[ContentItem]:
+        query = (
+            select(ContentRow)
+            .where(ContentRow.user_id == user_id)
+            .order_by(ContentRow.created_at.desc(), ContentRow.id)
+        )
+        return [_content_item(row) for row in await self._session.scalars(query)]
+
+
+class SqlAiSpendLedger:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def lock_month(self, user_id: str, month: str, *, now: datetime) -> int:
+        """The row is created if missing, then locked until commit (FOR UPDATE on PostgreSQL;
+        SQLite write transactions are serialised) so reservations queue."""
+        await self._session.execute(
+            _insert_for(self._session)(AiSpendRow)
+            .values(user_id=user_id, month=month, spent_micros=0, updated_at=now)
+            .on_conflict_do_nothing()
+        )
+        spent = await self._session.scalar(
+            select(AiSpendRow.spent_micros)
+            .where(AiSpendRow.user_id == user_id, AiSpendRow.month == month)
+            .with_for_update()
+        )
+        assert spent is not None  # inserted above; only a user delete removes it
+        return int(spent)
+
+    async def reserved_micros(self, user_id: str, month: str, *, now: datetime) -> int:
+        mine = (AiReservationRow.user_id == user_id, AiReservationRow.month == month)
+        await self._session.execute(
+            delete(AiReservationRow).where(*mine, AiReservationRow.expires_at <= now)
+        )
+        total = await self._session.scalar(
+            select(func.coalesce(func.sum(AiReservationRow.amount_micros), 0)).where(*mine)
+        )
+        return int(total or 0)
+
+    async def add_reservation(
+        self, reservation: Reservation, *, created_at: datetime, expires_at: datetime
+    ) -> None:
+        self._session.add(
+            AiReservationRow(
+                id=reservation.id,
+                user_id=reservation.user_id,
+                month=reservation.month,
+                amount_micros=reservation.amount_micros,
+                created_at=created_at,
+                expires_at=expires_at,
             )
         )
+        await self._session.flush()
+
+    async def settle(
+        self, reservation_id: str, *, user_id: str, month: str, cost_micros: int, now: datetime
+    ) -> None:
+        await self._session.execute(
+            delete(AiReservationRow).where(AiReservationRow.id == reservation_id)
+        )
+        await self._session.execute(
+            update(AiSpendRow)
+            .where(AiSpendRow.user_id == user_id, AiSpendRow.month == month)
+            .values(spent_micros=AiSpendRow.spent_micros + cost_micros, updated_at=now)
+        )
+
+    async def add_usage(self, user_id: str, record: UsageRecord, *, now: datetime) -> None:
+        self._session.add(
+            AiUsageRow(
+                user_id=user_id,
+                task=record.task,
+                deployment=record.deployment,
+                model=record.model,
+                prompt_tokens=record.usage.prompt_tokens,
+                completion_tokens=record.usage.completion_tokens,
+                cost_micros=record.cost_micros,
+                created_at=now,
+            )
+        )
+        await self._session.flush()
+
+    async def spent_micros(self, user_id: str, month: str) -> int:
+        row = await self._session.get(AiSpendRow, (user_id, month))
+        return row.spent_micros if row is not None else 0

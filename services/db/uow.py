@@ -1,29 +1,29 @@
-"""The unit of work: one transaction per use case, rolled back unless committed."""
+"""The unit of work over SQLAlchemy: one transaction per use case, rolled back unless committed.
+It carries every repository, so it satisfies each domain's unit-of-work port
+(services.auth.ports.AuthUnitOfWork, services.users.ports.UsersUnitOfWork, ...)."""
 
 from __future__ import annotations
 
 import asyncio
-import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from types import TracebackType
-from typing import ParamSpec, TypeVar
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from services.db.engine import SQLITE_BEGIN_OPTION
 from services.db.repositories import (
-    AiSpendRepository,
-    ContentRepository,
-    RefreshTokenRepository,
-    SignInThrottleRepository,
-    UserRepository,
+    SqlAiSpendLedger,
+    SqlContentItems,
+    SqlRefreshTokens,
+    SqlSignInThrottles,
+    SqlUsers,
 )
 from services.errors import ConnectionLost, Unavailable
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    # expire_on_commit=False: use cases return views built from objects after commit.
+    # expire_on_commit=False: a commit needs no reload of what the repositories read.
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
@@ -60,11 +60,11 @@ class SqlUnitOfWork:
             except BaseException:
                 await self.__aexit__(None, None, None)
                 raise
-        self.users = UserRepository(self.session)
-        self.content = ContentRepository(self.session)
-        self.ai_spend = AiSpendRepository(self.session)
-        self.refresh_tokens = RefreshTokenRepository(self.session)
-        self.signin_throttles = SignInThrottleRepository(self.session)
+        self.users = SqlUsers(self.session)
+        self.content = SqlContentItems(self.session)
+        self.ai_spend = SqlAiSpendLedger(self.session)
+        self.refresh_tokens = SqlRefreshTokens(self.session)
+        self.signin_throttles = SqlSignInThrottles(self.session)
         return self
 
     async def __aexit__(
@@ -73,8 +73,8 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        # close() rolls back whatever was not committed and detaches loaded objects without
-        # expiring them (rollback() would expire them), so views can still be built after exit.
+        # close() rolls back whatever was not committed (the repositories handed out plain
+        # records, nothing that could still reach the database).
         try:
             await self.session.close()
         except DBAPIError as error:
@@ -96,28 +96,10 @@ class SqlUnitOfWork:
         await self.session.commit()
 
 
-UnitOfWorkFactory = Callable[..., SqlUnitOfWork]
-
-P = ParamSpec("P")
-R = TypeVar("R")
+SqlUnitOfWorkFactory = Callable[..., SqlUnitOfWork]
 
 
-def retry_read(use_case: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """Run a read-only use case once more when its connection died under it (ConnectionLost):
-    the pool has replaced the dead connections by then. Only for use cases that write nothing,
-    where running twice is the same as running once."""
-
-    @functools.wraps(use_case)
-    async def retrying(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return await use_case(*args, **kwargs)
-        except ConnectionLost:
-            return await use_case(*args, **kwargs)
-
-    return retrying
-
-
-def create_uow_factory(engine: AsyncEngine) -> UnitOfWorkFactory:
+def create_uow_factory(engine: AsyncEngine) -> SqlUnitOfWorkFactory:
     sessions = create_session_factory(engine)
     sqlite_writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 

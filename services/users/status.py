@@ -3,7 +3,7 @@
 An access token outlives a deletion or deactivation by up to its 15 minutes; this check closes
 that gap. Answers are cached per worker process for `ttl_seconds`, which is the documented bound
 on how long a deleted or deactivated account's token keeps working on another worker (the
-worker that deleted it forgets its entry at once).
+worker that changed it forgets its entry at once).
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from services.db.uow import UnitOfWorkFactory, retry_read
+from services.common.uow import UnitOfWorkFactory, retry_read
+from services.users.ports import UsersUnitOfWork
 
 
 class AccountStatusCache:
     def __init__(
         self,
-        uow_factory: UnitOfWorkFactory,
+        uow_factory: UnitOfWorkFactory[UsersUnitOfWork],
         *,
         ttl_seconds: float,
         max_entries: int = 100_000,
@@ -46,8 +47,8 @@ class AccountStatusCache:
     @retry_read
     async def _load(self, user_id: str) -> bool:
         async with self._uow(write=False) as uow:
-            user = await uow.users.get(user_id)
-            return user is not None and user.is_active
+            account = await uow.users.get(user_id)
+        return account is not None and account.is_active
 
     def forget(self, user_id: str) -> None:
         """Drop what is known of `user_id` (its account just changed in this process)."""

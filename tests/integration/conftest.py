@@ -1,4 +1,4 @@
-"""Fixtures shared by every suite: a migrated database on SQLite and on PostgreSQL."""
+"""The integration tier's databases: a migrated SQLite file and a throwaway PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from support.databases import postgres_database, sqlite_url
 
-from services.db import UnitOfWorkFactory, create_engine, create_uow_factory
+from services.db import SqlUnitOfWorkFactory, create_engine, create_uow_factory
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -32,5 +32,5 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-def uow_factory(engine: AsyncEngine) -> UnitOfWorkFactory:
+def uow_factory(engine: AsyncEngine) -> SqlUnitOfWorkFactory:
     return create_uow_factory(engine)

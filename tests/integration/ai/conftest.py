@@ -32,9 +32,11 @@ from services.ai.budget import month_of
 from services.ai.metrics import AIMetrics
 from services.ai.service import AIService
 from services.ai.token_prices import Price
+from services.common.ids import new_id
 from services.common.principal import Principal
-from services.db import UnitOfWorkFactory
-from services.db.models import AiReservation, AiSpend, AiUsage, User, new_id
+from services.db import SqlUnitOfWorkFactory
+from services.db.models import AiReservationRow, AiSpendRow, AiUsageRow
+from services.users.model import Account, Profile
 
 # USD per million tokens, i.e. micro-dollars per token: costs are exact integer sums.
 PRICES = {
@@ -75,7 +77,7 @@ class Harness:
     sleep: RecordingSleep
     monotonic: FakeMonotonic
     clock: FakeClock
-    uow_factory: UnitOfWorkFactory
+    uow_factory: SqlUnitOfWorkFactory
     prices: dict[str, Price]  # by deployment name
 
     def micros(self, deployment: str, prompt_tokens: int, completion_tokens: int) -> int:
@@ -94,14 +96,16 @@ class Harness:
             return await uow.ai_spend.spent_micros(user_id, month_of(self.clock()))
 
     async def reservations(self) -> int:
-        return await self._count(AiReservation)
+        return await self._count(AiReservationRow)
 
     async def spend_rows(self) -> int:
-        return await self._count(AiSpend)
+        return await self._count(AiSpendRow)
 
-    async def usage_rows(self) -> list[AiUsage]:
+    async def usage_rows(self) -> list[AiUsageRow]:
         async with self.uow_factory(write=False) as uow:
-            return list(await uow.session.scalars(select(AiUsage).order_by(AiUsage.created_at)))
+            return list(
+                await uow.session.scalars(select(AiUsageRow).order_by(AiUsageRow.created_at))
+            )
 
     async def _count(self, model: type[Any]) -> int:
         async with self.uow_factory(write=False) as uow:
@@ -152,7 +156,7 @@ def _deployments(
 
 @pytest.fixture
 async def make_service(
-    upstream: FakeOpenAI, uow_factory: UnitOfWorkFactory
+    upstream: FakeOpenAI, uow_factory: SqlUnitOfWorkFactory
 ) -> AsyncIterator[ServiceFactory]:
     """`await make_service(deployment_timeout=5.0, openai_model="openai", **settings)`.
 
@@ -207,19 +211,20 @@ def _price_setting(price: Price) -> AIPriceSettings:
 
 
 @pytest.fixture
-def make_user(uow_factory: UnitOfWorkFactory) -> UserFactory:
+def make_user(uow_factory: SqlUnitOfWorkFactory) -> UserFactory:
     """`await make_user(plan="pro")`: a user row (AI spend rows reference users) and the
     principal calling as that user."""
 
     async def make(*, plan: str = "pro") -> Principal:
         now = FakeClock()()
-        user = User(
+        user = Account(
             id=new_id(),
             email=f"{new_id()}@example.com",
             name="Ada",
             password_hash="$argon2id$fake",
             subscription=plan,
-            profile={},
+            is_active=True,
+            profile=Profile(),
             created_at=now,
             updated_at=now,
         )

@@ -7,29 +7,18 @@ import logging
 
 import pytest
 from sqlalchemy import func, select
-from support.auth import POLICY, Services, build_services
+from support.domain import ADDRESS, PASSWORD, POLICY, Services, build_services, signed_up
 
 from services.auth.passwords import PasswordHasher
-from services.db import UnitOfWorkFactory
-from services.db.models import Content, RefreshToken, SignInThrottle
-from services.errors import Conflict, InvalidArgument, NotFound, QuotaExceeded, Unauthenticated
-from services.users.service import Profile
-
-ADDRESS = "203.0.113.7"
-PASSWORD = "correct horse battery staple"
+from services.db import SqlUnitOfWorkFactory
+from services.db.models import ContentRow, RefreshTokenRow, SignInThrottleRow
+from services.errors import Conflict, NotFound, QuotaExceeded, Unauthenticated
 
 
 @pytest.fixture
-def services(uow_factory: UnitOfWorkFactory) -> Services:
+def services(uow_factory: SqlUnitOfWorkFactory) -> Services:
     # The production hasher parameters: these tests pay for real argon2id once or twice each.
     return build_services(uow_factory, hasher=PasswordHasher())
-
-
-async def signed_up(services: Services, email: str = "ada@example.com") -> str:
-    user = await services.auth.sign_up(
-        name="Ada", email=email, password=PASSWORD, client_address=ADDRESS
-    )
-    return user.id
 
 
 async def test_sign_up_sign_in_refresh_logout(services: Services) -> None:
@@ -132,9 +121,11 @@ async def test_reuse_after_the_interval_revokes_the_family(
     assert [r.event for r in caplog.records] == ["refresh_token_reused"]
     with pytest.raises(Unauthenticated):
         await refreshed(services, rotated)
-    async with services.auth._uow(write=False) as uow:
+    async with services.uow(write=False) as uow:
         alive = await uow.session.scalar(
-            select(func.count()).select_from(RefreshToken).where(RefreshToken.revoked_at.is_(None))
+            select(func.count())
+            .select_from(RefreshTokenRow)
+            .where(RefreshTokenRow.revoked_at.is_(None))
         )
     assert alive == 0
 
@@ -178,48 +169,6 @@ async def test_expired_refresh_token(services: Services) -> None:
         await services.auth.refresh(refresh_token=session.refresh_token, client_address=ADDRESS)
 
 
-async def test_get_and_update_profile(services: Services) -> None:
-    user_id = await signed_up(services)
-    before = await services.users.get(user_id)
-    services.clock.advance(60)
-    changes = {"bio": "Fitness creator", "niches": ("fitness", "yoga"), "timezone": "Europe/Paris"}
-    updated = await services.users.update(user_id, name="Ada L.", profile_changes=changes)
-    assert updated.name == "Ada L."
-    assert updated.profile == Profile(**changes)
-    assert updated.updated_at == services.clock()
-    assert updated.created_at == before.created_at
-    assert (updated.subscription, updated.email) == ("free", "ada@example.com")
-    renamed = await services.users.update(user_id, name="Ada")
-    assert renamed.profile == updated.profile  # untouched when not given
-    assert await services.users.get(user_id) == renamed
-    with pytest.raises(NotFound):
-        await services.users.get("missing")
-    with pytest.raises(NotFound):
-        await services.users.update("missing", name="x")
-
-
-async def test_a_partial_profile_is_merged_into_the_stored_one(services: Services) -> None:
-    user_id = await signed_up(services)
-    await services.users.update(
-        user_id, profile_changes={"bio": "Yoga", "niches": ("yoga",), "goals": ("grow",)}
-    )
-    merged = await services.users.update(
-        user_id, profile_changes={"timezone": "America/New_York", "goals": ()}
-    )
-    assert merged.profile == Profile(bio="Yoga", niches=("yoga",), timezone="America/New_York")
-
-
-@pytest.mark.parametrize("timezone", ["Mars/Olympus", "Europe/paris", "../etc/passwd", "UTC+2"])
-async def test_a_time_zone_must_be_an_iana_name(services: Services, timezone: str) -> None:
-    user_id = await signed_up(services)
-    with pytest.raises(InvalidArgument) as refused:
-        await services.users.update(user_id, profile_changes={"timezone": timezone})
-    assert [(v.field, v.reason) for v in refused.value.violations] == [
-        ("profile.timezone", "timezone.iana")
-    ]
-    assert (await services.users.get(user_id)).profile.timezone == ""
-
-
 async def test_delete_removes_the_account_and_everything_it_owns(
     services: Services, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -228,10 +177,10 @@ async def test_delete_removes_the_account_and_everything_it_owns(
     _, session = await services.auth.sign_in(
         email="ada@example.com", password=PASSWORD, remember_me=True, client_address=ADDRESS
     )
-    async with services.auth._uow() as uow:
+    async with services.uow() as uow:
         now = services.clock()
         uow.session.add(
-            Content(user_id=user_id, title="t", type="photo", created_at=now, updated_at=now)
+            ContentRow(user_id=user_id, title="t", type="photo", created_at=now, updated_at=now)
         )
         await uow.commit()
     with caplog.at_level(logging.INFO, logger="huntaze.security"):
@@ -247,10 +196,10 @@ async def test_delete_removes_the_account_and_everything_it_owns(
         )
     with pytest.raises(NotFound):
         await services.users.delete(user_id, client_address=ADDRESS)
-    async with services.auth._uow(write=False) as uow:
-        for model in (Content, RefreshToken):
+    async with services.uow(write=False) as uow:
+        for model in (ContentRow, RefreshTokenRow):
             count = await uow.session.scalar(select(func.count()).select_from(model))
             assert count == 0, model.__tablename__
         # The failed sign-in after deletion is throttled like any unknown e-mail.
-        assert await uow.session.scalar(select(func.count()).select_from(SignInThrottle)) == 1
+        assert await uow.session.scalar(select(func.count()).select_from(SignInThrottleRow)) == 1
     assert (await services.users.get(other_id)).email == "grace@example.com"

@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from support.databases import postgres_database, terminate_connections
+from support.fakes import an_account
 
 from services.db import create_engine, create_uow_factory
-from services.db.models import User, new_id
 from services.errors import ConnectionLost
+from services.users.model import Account
 from services.users.service import UserService
 
 pytestmark = pytest.mark.postgres
@@ -31,19 +32,10 @@ async def engine() -> AsyncIterator[AsyncEngine]:
             await engine.dispose()
 
 
-async def add_user(engine: AsyncEngine) -> User:
+async def add_user(engine: AsyncEngine) -> Account:
+    user = an_account()
     async with create_uow_factory(engine)() as uow:
-        user = await uow.users.add(
-            User(
-                id=new_id(),
-                email="ada@example.com",
-                name="Ada",
-                password_hash="x",
-                profile={},
-                created_at=NOW,
-                updated_at=NOW,
-            )
-        )
+        await uow.users.add(user)
         await uow.commit()
     return user
 

@@ -1,4 +1,5 @@
-"""The operator's account commands on SQLite and PostgreSQL, and the CLI on SQLite."""
+"""`python -m server.admin` on a SQLite database, as an operator runs it (the commands' rules are
+unit tested in tests/unit/services/users)."""
 
 from __future__ import annotations
 
@@ -7,22 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from support.auth import Services, build_services
 from support.databases import sqlite_url
+from support.domain import Services, build_services
 
-from services.db import UnitOfWorkFactory, create_engine, create_uow_factory
-from services.errors import InvalidArgument, NotFound, Unauthenticated
-from services.users.admin import AccountAdmin
+from services.db import create_engine, create_uow_factory
 
 ADDRESS = "203.0.113.9"
 PASSWORD = "correct horse battery staple 9"
 REPO_ROOT = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture
-def services(uow_factory: UnitOfWorkFactory) -> Services:
-    return build_services(uow_factory)
 
 
 async def account(services: Services, email: str) -> str:
@@ -30,50 +23,6 @@ async def account(services: Services, email: str) -> str:
         name="Op Test", email=email, password=PASSWORD, client_address=ADDRESS
     )
     return user.id
-
-
-async def test_set_plan_and_list(services: Services, uow_factory: UnitOfWorkFactory) -> None:
-    admin = AccountAdmin(uow_factory, clock=services.clock)
-    await account(services, "ava@example.com")
-    services.clock.advance(1)
-    await account(services, "bob@agency.example")
-    changed = await admin.set_plan("AVA@example.com", "pro")
-    assert changed.user.subscription == "pro"
-    listed = await admin.list(email_contains="AGENCY")
-    assert [(u.email, u.subscription) for u in listed] == [("bob@agency.example", "free")]
-    assert [u.email for u in await admin.list()] == ["ava@example.com", "bob@agency.example"]
-    _, session = await services.auth.sign_in(
-        email="ava@example.com", password=PASSWORD, remember_me=False, client_address=ADDRESS
-    )
-    assert services.tokens.verify(session.access_token).plan == "pro"
-    with pytest.raises(InvalidArgument):
-        await admin.set_plan("ava@example.com", "platinum")
-    with pytest.raises(NotFound):
-        await admin.set_plan("nobody@example.com", "pro")
-
-
-async def test_deactivate_ends_sessions_and_sign_in(
-    services: Services, uow_factory: UnitOfWorkFactory
-) -> None:
-    forgotten: list[str] = []
-    admin = AccountAdmin(uow_factory, clock=services.clock, account_changed=forgotten.append)
-    user_id = await account(services, "ava@example.com")
-    _, session = await services.auth.sign_in(
-        email="ava@example.com", password=PASSWORD, remember_me=True, client_address=ADDRESS
-    )
-    change = await admin.set_active("ava@example.com", False)
-    assert (change.user.is_active, change.revoked_sessions) == (False, 1)
-    assert forgotten == [user_id]
-    with pytest.raises(Unauthenticated):
-        await services.auth.refresh(refresh_token=session.refresh_token, client_address=ADDRESS)
-    with pytest.raises(Unauthenticated):
-        await services.auth.sign_in(
-            email="ava@example.com", password=PASSWORD, remember_me=False, client_address=ADDRESS
-        )
-    await admin.set_active("ava@example.com", True)
-    await services.auth.sign_in(
-        email="ava@example.com", password=PASSWORD, remember_me=False, client_address=ADDRESS
-    )
 
 
 def admin_cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:

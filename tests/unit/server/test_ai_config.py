@@ -8,12 +8,12 @@ import pytest
 from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 from support.clock import FakeClock
+from support.fakes import MemoryUnitOfWork
 
 from server.ai import build_ai_service, configured_deployments, configured_routes
 from server.config import Settings
 from services.ai.metrics import AIMetrics
 from services.ai.providers.offline import OFFLINE_MODEL
-from services.db.uow import SqlUnitOfWork
 
 PRODUCTION = {
     "ENVIRONMENT": "production",
@@ -269,5 +269,5 @@ def test_an_empty_route_is_refused_at_start(monkeypatch: pytest.MonkeyPatch) -> 
         )
 
 
-def _no_database(**_: object) -> SqlUnitOfWork:
+def _no_database(**_: object) -> MemoryUnitOfWork:
     raise AssertionError("building the AI service must not touch the database")

@@ -8,8 +8,8 @@ import uuid
 
 import jwt
 import pytest
-from support.auth import AUDIENCE, ISSUER, SECRET, access_tokens
 from support.clock import FakeClock
+from support.domain import AUDIENCE, ISSUER, SECRET, access_tokens
 
 from services.auth.tokens import (
     AccessTokens,

@@ -1,29 +1,39 @@
-"""The auth use cases on the real SQLite unit of work, with a fake clock and fast argon2."""
+"""The auth use cases on the in-memory unit of work, with a fake clock and fast argon2 (the SQL
+units of work run the same flows in tests/integration/auth)."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 
 import argon2
 import pytest
-from support.auth import POLICY, Services, build_services, fast_hasher
+from support.domain import (
+    ADDRESS,
+    PASSWORD,
+    POLICY,
+    Services,
+    build_services,
+    fast_hasher,
+    signed_up,
+)
 
 from services.auth.passwords import PasswordHasher
 from services.auth.service import INVALID_CREDENTIALS, INVALID_REFRESH
 from services.auth.tokens import hash_refresh_token
 from services.errors import Conflict, QuotaExceeded, Unauthenticated
 
-ADDRESS = "203.0.113.7"
 OTHER_ADDRESS = "198.51.100.9"
-PASSWORD = "correct horse battery staple"
 
 
-async def sign_up(services: Services, email: str = "ada@example.com") -> str:
-    user = await services.auth.sign_up(
-        name="Ada", email=email, password=PASSWORD, client_address=ADDRESS
-    )
-    return user.id
+async def change_account(services: Services, user_id: str, **changes: object) -> None:
+    """What billing or an operator does to an account behind the user's back."""
+    async with services.uow() as uow:
+        account = await uow.users.get(user_id)
+        assert account is not None
+        await uow.users.save(replace(account, **changes))  # type: ignore[arg-type]
+        await uow.commit()
 
 
 async def sign_in(
@@ -51,8 +61,8 @@ async def test_sign_up_creates_a_free_active_account(services: Services) -> None
 
 
 async def test_password_is_stored_as_argon2id(services: Services) -> None:
-    user_id = await sign_up(services)
-    async with services.auth._uow(write=False) as uow:  # the stored row, not a view
+    user_id = await signed_up(services)
+    async with services.uow(write=False) as uow:  # the stored row, not a view
         user = await uow.users.get(user_id)
     assert user is not None
     assert user.password_hash.startswith("$argon2id$")
@@ -60,15 +70,15 @@ async def test_password_is_stored_as_argon2id(services: Services) -> None:
 
 
 async def test_duplicate_email_is_a_conflict_in_any_case(services: Services) -> None:
-    await sign_up(services, "ada@example.com")
+    await signed_up(services, "ada@example.com")
     with pytest.raises(Conflict, match="already exists"):
-        await sign_up(services, "ADA@example.com")
+        await signed_up(services, "ADA@example.com")
 
 
 async def test_duplicate_sign_up_still_spends_the_hash(
     services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await sign_up(services)
+    await signed_up(services)
     hashed: list[str] = []
     original = services.hasher.hash
 
@@ -78,12 +88,12 @@ async def test_duplicate_sign_up_still_spends_the_hash(
 
     monkeypatch.setattr(services.hasher, "hash", counting)
     with pytest.raises(Conflict):
-        await sign_up(services)
+        await signed_up(services)
     assert hashed == [PASSWORD]
 
 
 async def test_sign_in_returns_user_and_tokens(services: Services) -> None:
-    user_id = await sign_up(services)
+    user_id = await signed_up(services)
     user, session = await sign_in(services, email="ADA@example.com")
     assert user.id == user_id
     principal = services.tokens.verify(session.access_token)
@@ -92,18 +102,14 @@ async def test_sign_in_returns_user_and_tokens(services: Services) -> None:
 
 
 async def test_access_token_carries_the_plan_at_issue_time(services: Services) -> None:
-    user_id = await sign_up(services)
-    async with services.auth._uow() as uow:
-        user = await uow.users.get(user_id)
-        assert user is not None
-        user.subscription = "pro"
-        await uow.commit()
+    user_id = await signed_up(services)
+    await change_account(services, user_id, subscription="pro")
     _, session = await sign_in(services)
     assert services.tokens.verify(session.access_token).plan == "pro"
 
 
 async def test_wrong_password_and_unknown_email_answer_identically(services: Services) -> None:
-    await sign_up(services)
+    await signed_up(services)
     with pytest.raises(Unauthenticated) as wrong:
         await sign_in(services, password="not the password")
     with pytest.raises(Unauthenticated) as unknown:
@@ -128,13 +134,9 @@ async def test_unknown_email_verifies_against_a_dummy_hash(
 
 
 async def test_inactive_user_cannot_sign_in_or_refresh(services: Services) -> None:
-    user_id = await sign_up(services)
+    user_id = await signed_up(services)
     _, session = await sign_in(services)
-    async with services.auth._uow() as uow:
-        user = await uow.users.get(user_id)
-        assert user is not None
-        user.is_active = False
-        await uow.commit()
+    await change_account(services, user_id, is_active=False)
     with pytest.raises(Unauthenticated, match=INVALID_CREDENTIALS):
         await sign_in(services)
     with pytest.raises(Unauthenticated):
@@ -142,8 +144,8 @@ async def test_inactive_user_cannot_sign_in_or_refresh(services: Services) -> No
 
 
 async def test_failures_lock_one_address_for_that_account_only(services: Services) -> None:
-    await sign_up(services)
-    await sign_up(services, "grace@example.com")
+    await signed_up(services)
+    await signed_up(services, "grace@example.com")
     for _ in range(POLICY.signin_max_failures):
         with pytest.raises(Unauthenticated):
             await sign_in(services, password="wrong")
@@ -170,7 +172,7 @@ async def test_unknown_emails_are_throttled_like_real_ones(services: Services) -
 
 
 async def test_success_resets_the_failure_count(services: Services) -> None:
-    await sign_up(services)
+    await signed_up(services)
     for _ in range(POLICY.signin_max_failures - 1):
         with pytest.raises(Unauthenticated):
             await sign_in(services, password="wrong")
@@ -182,7 +184,7 @@ async def test_success_resets_the_failure_count(services: Services) -> None:
 
 
 async def test_old_failures_fall_out_of_the_window(services: Services) -> None:
-    await sign_up(services)
+    await signed_up(services)
     for _ in range(POLICY.signin_max_failures - 1):
         with pytest.raises(Unauthenticated):
             await sign_in(services, password="wrong")
@@ -193,7 +195,7 @@ async def test_old_failures_fall_out_of_the_window(services: Services) -> None:
 
 
 async def test_remember_me_chooses_cookie_lifetime(services: Services) -> None:
-    await sign_up(services)
+    await signed_up(services)
     _, session = await sign_in(services)
     assert session.refresh_max_age_seconds is None
     _, remembered = await sign_in(services, remember_me=True)
@@ -205,7 +207,7 @@ async def test_remember_me_chooses_cookie_lifetime(services: Services) -> None:
 
 
 async def test_refresh_rotates_the_token(services: Services) -> None:
-    user_id = await sign_up(services)
+    user_id = await signed_up(services)
     _, first = await sign_in(services)
     user, second = await services.auth.refresh(
         refresh_token=first.refresh_token, client_address=ADDRESS
@@ -222,7 +224,7 @@ async def test_refresh_rotates_the_token(services: Services) -> None:
 async def test_reusing_a_rotated_token_revokes_the_family(
     services: Services, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await sign_up(services)
+    await signed_up(services)
     _, first = await sign_in(services)
     _, other_device = await sign_in(services)
     _, second = await services.auth.refresh(
@@ -245,7 +247,7 @@ async def test_reusing_a_rotated_token_revokes_the_family(
 
 
 async def test_expired_refresh_token_is_refused(services: Services) -> None:
-    await sign_up(services)
+    await signed_up(services)
     _, session = await sign_in(services)
     services.clock.advance(POLICY.refresh_ttl_seconds)
     with pytest.raises(Unauthenticated, match=INVALID_REFRESH):
@@ -253,7 +255,7 @@ async def test_expired_refresh_token_is_refused(services: Services) -> None:
 
 
 async def test_remembered_refresh_token_lives_longer(services: Services) -> None:
-    await sign_up(services)
+    await signed_up(services)
     _, remembered = await sign_in(services, remember_me=True)
     _, browser_session = await sign_in(services, remember_me=False)
     services.clock.advance(POLICY.refresh_ttl_seconds + 3600)
@@ -273,7 +275,7 @@ async def test_unknown_refresh_token_is_refused(services: Services) -> None:
 
 
 async def test_logout_revokes_the_family_and_is_idempotent(services: Services) -> None:
-    await sign_up(services)
+    await signed_up(services)
     _, first = await sign_in(services)
     _, second = await services.auth.refresh(
         refresh_token=first.refresh_token, client_address=ADDRESS
@@ -287,20 +289,20 @@ async def test_logout_revokes_the_family_and_is_idempotent(services: Services) -
 
 
 async def test_refresh_token_is_stored_only_as_its_hash(services: Services) -> None:
-    await sign_up(services)
+    await signed_up(services)
     _, session = await sign_in(services)
-    async with services.auth._uow(write=False) as uow:
+    async with services.uow(write=False) as uow:
         stored = await uow.refresh_tokens.get_by_hash(hash_refresh_token(session.refresh_token))
     assert stored is not None
     assert stored.token_hash != session.refresh_token
 
 
 async def test_sign_in_rehashes_when_parameters_change(services: Services) -> None:
-    user_id = await sign_up(services)
+    user_id = await signed_up(services)
     stronger = PasswordHasher(time_cost=2, memory_cost_kib=128, parallelism=1)
-    upgraded = build_services(services.auth._uow, clock=services.clock, hasher=stronger)
+    upgraded = build_services(services.uow, clock=services.clock, hasher=stronger)
     await sign_in(upgraded)
-    async with services.auth._uow(write=False) as uow:
+    async with services.uow(write=False) as uow:
         user = await uow.users.get(user_id)
     assert user is not None
     assert not stronger.needs_rehash(user.password_hash)
@@ -335,7 +337,7 @@ async def test_security_events_never_carry_secrets(
     services: Services, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="huntaze.security"):
-        user_id = await sign_up(services)
+        user_id = await signed_up(services)
         with pytest.raises(Unauthenticated):
             await sign_in(services, password="wrong-password-123")
         _, session = await sign_in(services)

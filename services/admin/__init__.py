@@ -1,0 +1,1 @@
+"""What operators do from a shell (`python -m server.admin`)."""

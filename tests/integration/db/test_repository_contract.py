@@ -1,0 +1,248 @@
+"""One contract, three implementations: every behaviour the use cases rely on, checked against
+the in-memory repositories the unit tests use (tests/support/fakes.py) and against SQLite and
+PostgreSQL. A fake that drifts from the database fails here."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from support.databases import postgres_database, sqlite_url
+from support.fakes import MemoryDatabase, an_account
+
+from server.app import AppUnitOfWork
+from services.ai.budget import Reservation, UsageRecord
+from services.ai.model import Usage
+from services.auth.model import RefreshToken, Throttle
+from services.common.ids import new_id
+from services.common.uow import UnitOfWorkFactory
+from services.content.model import ContentItem
+from services.db import create_engine, create_uow_factory
+from services.errors import Conflict
+from services.users.model import Account, Profile
+
+NOW = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
+Factory = UnitOfWorkFactory[AppUnitOfWork]
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def uow(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Factory]:
+    if request.param == "memory":
+        yield MemoryDatabase()
+        return
+    if request.param == "sqlite":
+        engine = create_engine(sqlite_url(tmp_path))
+        yield create_uow_factory(engine)
+        await engine.dispose()
+        return
+    with postgres_database() as url:
+        engine = create_engine(url, pool_size=2)
+        yield create_uow_factory(engine)
+        await engine.dispose()
+
+
+def account(email: str = "ada@example.com") -> Account:
+    return an_account(email=email, created_at=NOW, updated_at=NOW)
+
+
+def token(user_id: str, family_id: str, token_hash: str, **fields: object) -> RefreshToken:
+    return replace(
+        RefreshToken(
+            id=new_id(),
+            user_id=user_id,
+            family_id=family_id,
+            token_hash=token_hash,
+            remember_me=False,
+            created_at=NOW,
+            expires_at=NOW + timedelta(days=1),
+        ),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+async def stored(uow: Factory, *accounts: Account) -> None:
+    async with uow() as work:
+        for one in accounts:
+            await work.users.add(one)
+        await work.commit()
+
+
+async def test_accounts_round_trip_and_change(uow: Factory) -> None:
+    ada = account()
+    await stored(uow, ada)
+    async with uow(write=False) as work:
+        assert await work.users.get(ada.id) == ada
+        assert await work.users.get_by_email("ada@example.com") == ada
+        assert await work.users.get("missing") is None
+    renamed = replace(ada, name="Ada L.", profile=Profile(timezone="Europe/Paris"))
+    async with uow() as work:
+        await work.users.save(renamed)
+        await work.commit()
+    async with uow(write=False) as work:
+        assert await work.users.get(ada.id) == renamed
+
+
+async def test_a_taken_email_is_a_conflict(uow: Factory) -> None:
+    await stored(uow, account())
+    async with uow() as work:
+        with pytest.raises(Conflict):
+            await work.users.add(account())
+
+
+async def test_uncommitted_work_is_rolled_back(uow: Factory) -> None:
+    async with uow() as work:
+        await work.users.add(account())
+    with pytest.raises(RuntimeError):
+        async with uow() as work:
+            await work.users.add(account("grace@example.com"))
+            raise RuntimeError("use case failed")
+    async with uow(write=False) as work:
+        assert await work.users.list() == []
+
+
+async def test_list_filters_and_orders_oldest_first(uow: Factory) -> None:
+    old, new = account("old@agency.example"), replace(account("new@x.example"), created_at=NOW)
+    old = replace(old, created_at=NOW - timedelta(days=1))
+    await stored(uow, new, old)
+    async with uow(write=False) as work:
+        assert [a.email for a in await work.users.list()] == [old.email, new.email]
+        assert [a.email for a in await work.users.list(email_contains="agency")] == [old.email]
+        assert [a.email for a in await work.users.list(email_contains="_")] == []
+        assert len(await work.users.list(limit=1)) == 1
+
+
+async def test_deleting_an_account_deletes_what_it_owns(uow: Factory) -> None:
+    owner, other = account(), account("grace@example.com")
+    await stored(uow, owner, other)
+    async with uow() as work:
+        for one in (owner, other):
+            await work.refresh_tokens.add(token(one.id, new_id(), f"hash-{one.id}"))
+            await work.content.add_all([content(one.id)])
+            await work.ai_spend.lock_month(one.id, "2026-03", now=NOW)
+        await work.commit()
+    async with uow() as work:
+        assert await work.users.delete(owner.id)
+        assert not await work.users.delete("missing")
+        await work.commit()
+    async with uow(write=False) as work:
+        assert await work.refresh_tokens.get_by_hash(f"hash-{owner.id}") is None
+        assert await work.refresh_tokens.get_by_hash(f"hash-{other.id}") is not None
+        assert await work.content.list_for_user(owner.id) == []
+        assert len(await work.content.list_for_user(other.id)) == 1
+
+
+async def test_refresh_tokens_are_used_once_and_revoked(uow: Factory) -> None:
+    owner = account()
+    family = new_id()
+    first = token(owner.id, family, "h1")
+    await stored(uow, owner)
+    async with uow() as work:
+        await work.refresh_tokens.add(first)
+        await work.refresh_tokens.add(token(owner.id, family, "h2", created_at=NOW))
+        await work.refresh_tokens.add(token(owner.id, new_id(), "h3"))
+        await work.commit()
+    async with uow() as work:
+        assert await work.refresh_tokens.mark_used(first.id, replaced_by_id="x", now=NOW)
+        assert not await work.refresh_tokens.mark_used(first.id, replaced_by_id="y", now=NOW)
+        used = await work.refresh_tokens.get_by_hash("h1", for_update=True)
+        assert used is not None and (used.used_at, used.replaced_by_id) == (NOW, "x")
+        # h2 is a never-used sibling created at NOW: "before NOW - 1 s" leaves it alone.
+        assert (
+            await work.refresh_tokens.revoke_unused(
+                family, except_id=first.id, created_before=NOW - timedelta(seconds=1), now=NOW
+            )
+            == 0
+        )
+        assert (
+            await work.refresh_tokens.revoke_unused(
+                family, except_id=first.id, created_before=NOW, now=NOW
+            )
+            == 1
+        )
+        assert await work.refresh_tokens.revoke_family(family, now=NOW) == 1  # h1 still alive
+        assert await work.refresh_tokens.revoke_all_of_user(owner.id, now=NOW) == 1  # h3
+        await work.commit()
+    async with uow(write=False) as work:
+        for token_hash in ("h1", "h2", "h3"):
+            found = await work.refresh_tokens.get_by_hash(token_hash)
+            assert found is not None and found.revoked_at == NOW, token_hash
+
+
+async def test_throttles_are_created_held_saved_and_cleared(uow: Factory) -> None:
+    async with uow() as work:
+        fresh = await work.signin_throttles.get_for_update("key", "10.0.0.1", now=NOW)
+        assert fresh == Throttle(failures=0, last_failed_at=NOW)
+        locked = Throttle(failures=0, last_failed_at=NOW, locked_until=NOW + timedelta(hours=1))
+        await work.signin_throttles.save("key", "10.0.0.1", locked)
+        await work.signin_throttles.get_for_update("key", "10.0.0.2", now=NOW)
+        await work.commit()
+    async with uow() as work:
+        assert await work.signin_throttles.get("key", "10.0.0.1") == locked
+        assert await work.signin_throttles.get_for_update("key", "10.0.0.1", now=NOW) == locked
+        await work.signin_throttles.clear("key", "10.0.0.1")
+        await work.commit()
+    async with uow(write=False) as work:
+        assert await work.signin_throttles.get("key", "10.0.0.1") is None
+        assert await work.signin_throttles.get("key", "10.0.0.2") is not None
+
+
+def content(user_id: str, title: str = "t", at: datetime = NOW) -> ContentItem:
+    return ContentItem(
+        id=new_id(),
+        user_id=user_id,
+        title=title,
+        body="b",
+        type="photo",
+        status="draft",
+        ai_generated=True,
+        created_at=at,
+        updated_at=at,
+    )
+
+
+async def test_content_lists_newest_first(uow: Factory) -> None:
+    owner = account()
+    await stored(uow, owner)
+    async with uow() as work:
+        await work.content.add_all(
+            [content(owner.id, "old", NOW), content(owner.id, "new", NOW + timedelta(hours=1))]
+        )
+        await work.commit()
+    async with uow(write=False) as work:
+        assert [item.title for item in await work.content.list_for_user(owner.id)] == [
+            "new",
+            "old",
+        ]
+
+
+async def test_the_ai_ledger_reserves_settles_and_expires(uow: Factory) -> None:
+    owner = account()
+    await stored(uow, owner)
+    held = Reservation(owner.id, "2026-03", 500, new_id())
+    stale = Reservation(owner.id, "2026-03", 700, new_id())
+    async with uow() as work:
+        assert await work.ai_spend.lock_month(owner.id, "2026-03", now=NOW) == 0
+        await work.ai_spend.add_reservation(
+            held, created_at=NOW, expires_at=NOW + timedelta(minutes=15)
+        )
+        await work.ai_spend.add_reservation(
+            stale, created_at=NOW - timedelta(hours=1), expires_at=NOW - timedelta(seconds=1)
+        )
+        await work.commit()
+    async with uow() as work:
+        assert await work.ai_spend.reserved_micros(owner.id, "2026-03", now=NOW) == 500
+        assert held.id is not None
+        await work.ai_spend.settle(
+            held.id, user_id=owner.id, month="2026-03", cost_micros=120, now=NOW
+        )
+        record = UsageRecord("text", "openai", "gpt-4o-mini", Usage(10, 20), 120)
+        await work.ai_spend.add_usage(owner.id, record, now=NOW)
+        await work.commit()
+    async with uow() as work:
+        assert await work.ai_spend.reserved_micros(owner.id, "2026-03", now=NOW) == 0
+        assert await work.ai_spend.lock_month(owner.id, "2026-03", now=NOW) == 120
+        assert await work.ai_spend.spent_micros(owner.id, "2026-03") == 120
+        assert await work.ai_spend.spent_micros(owner.id, "2026-04") == 0
