@@ -35,6 +35,7 @@ breaking: $(VENV)/.installed
 lint: $(VENV)/.installed lint-protos
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 migrate: $(VENV)/.installed
 	$(VENV)/bin/alembic upgrade head

@@ -8,8 +8,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from e2e_stack import ACCOUNT_STATUS_TTL_SECONDS, REUSE_INTERVAL_SECONDS, Stack, running_stack
 from support.databases import postgres_database, sqlite_url
+from support.e2e_stack import (
+    ACCOUNT_STATUS_TTL_SECONDS,
+    REUSE_INTERVAL_SECONDS,
+    Stack,
+    running_stack,
+)
 
 # Many tests sign in from the same address; the rate-limit tests run their own stacks. The
 # refresh reuse interval and account status cache are short so tests can step past them.

@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_client import bearer, sign_in, signed_in, sse_events
-from e2e_stack import Stack, running_stack, wait_for
 from support.databases import sqlite_url
+from support.e2e_client import bearer, sign_in, signed_in, sse_events
+from support.e2e_stack import Stack, running_stack, wait_for
 
 pytestmark = pytest.mark.e2e
 

@@ -14,11 +14,11 @@ from typing import Any
 import grpc
 import httpx
 import pytest
-from e2e_client import bearer, sign_in, signed_in, sse_events
-from e2e_db import query, set_plan
-from e2e_stack import Stack, running_stack
 from huntaze.v1 import ai_assistant_pb2, ai_assistant_pb2_grpc
 from support.databases import postgres_database, sqlite_url
+from support.e2e_client import bearer, sign_in, signed_in, sse_events
+from support.e2e_db import query, set_plan
+from support.e2e_stack import Stack, running_stack
 from support.fake_openai import ErrorMidStream, Fail, FakeOpenAI, StreamReply
 
 pytestmark = pytest.mark.e2e

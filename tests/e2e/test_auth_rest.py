@@ -9,8 +9,16 @@ from datetime import datetime
 
 import httpx
 import pytest
-from e2e_client import bearer, new_email, refresh, refresh_cookie_of, sign_in, sign_up, signed_in
-from e2e_stack import ALLOWED_ORIGIN, REUSE_INTERVAL_SECONDS
+from support.e2e_client import (
+    bearer,
+    new_email,
+    refresh,
+    refresh_cookie_of,
+    sign_in,
+    sign_up,
+    signed_in,
+)
+from support.e2e_stack import ALLOWED_ORIGIN, REUSE_INTERVAL_SECONDS
 
 pytestmark = pytest.mark.e2e
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_client import bearer, sign_in, sign_up, signed_in
-from e2e_db import query, set_plan
-from e2e_stack import Stack
+from support.e2e_client import bearer, sign_in, sign_up, signed_in
+from support.e2e_db import query, set_plan
+from support.e2e_stack import Stack
 
 pytestmark = pytest.mark.e2e
 

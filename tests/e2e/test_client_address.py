@@ -15,10 +15,10 @@ from pathlib import Path
 import grpc
 import httpx
 import pytest
-from e2e_client import PASSWORD, sign_up
-from e2e_stack import Stack, running_stack
 from huntaze.v1 import auth_pb2, auth_pb2_grpc
 from support.databases import sqlite_url
+from support.e2e_client import PASSWORD, sign_up
+from support.e2e_stack import Stack, running_stack
 
 pytestmark = pytest.mark.e2e
 

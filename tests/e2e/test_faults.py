@@ -11,10 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from e2e_client import bearer, signed_in
-from e2e_load import Load
-from e2e_stack import Stack, running_stack, wait_for
 from support.databases import postgres_database, sqlite_url, terminate_connections
+from support.e2e_client import bearer, signed_in
+from support.e2e_load import Load
+from support.e2e_stack import Stack, running_stack, wait_for
 
 pytestmark = pytest.mark.e2e
 

@@ -9,9 +9,9 @@ from typing import Any
 import grpc
 import httpx
 import pytest
-from e2e_client import bearer, signed_in
-from e2e_stack import Stack
 from huntaze.v1 import users_pb2, users_pb2_grpc
+from support.e2e_client import bearer, signed_in
+from support.e2e_stack import Stack
 
 pytestmark = pytest.mark.e2e
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import jwt
 import pytest
-from e2e_stack import JWT_SECRET, free_ports, wait_for
 from support.databases import sqlite_url
+from support.e2e_stack import JWT_SECRET, free_ports, wait_for
 
 pytestmark = pytest.mark.e2e
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import grpc
 import httpx
 import pytest
-from e2e_stack import running_stack, wait_for
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from huntaze.v1 import auth_pb2, auth_pb2_grpc
 from support.databases import sqlite_url
+from support.e2e_stack import running_stack, wait_for
 
 pytestmark = pytest.mark.e2e
 

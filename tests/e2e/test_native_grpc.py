@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import grpc
 import pytest
-from e2e_stack import Stack
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from huntaze.v1 import auth_pb2, auth_pb2_grpc, users_pb2, users_pb2_grpc
+from support.e2e_stack import Stack
 
 pytestmark = pytest.mark.e2e
 

@@ -7,8 +7,8 @@ import time
 import httpx
 import jwt
 import pytest
-from e2e_client import bearer, signed_in
-from e2e_stack import ALLOWED_ORIGIN, JWT_SECRET
+from support.e2e_client import bearer, signed_in
+from support.e2e_stack import ALLOWED_ORIGIN, JWT_SECRET
 
 pytestmark = pytest.mark.e2e
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from e2e_client import PASSWORD, new_email, refresh, refresh_cookie_of, sign_in, sign_up
-from e2e_stack import running_stack
 from support.databases import sqlite_url
+from support.e2e_client import PASSWORD, new_email, refresh, refresh_cookie_of, sign_in, sign_up
+from support.e2e_stack import running_stack
 from support.silent_redis import silent_server
 
 pytestmark = pytest.mark.e2e

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from interceptor_harness import Stubs, serve
+from support.interceptor_harness import Stubs, serve
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from datetime import timedelta
 import grpc
 import pytest
 from huntaze.v1 import ai_assistant_pb2, auth_pb2, health_pb2, users_pb2
-from interceptor_harness import Stubs, bearer, make_token, rpc_error
+from support.interceptor_harness import Stubs, bearer, make_token, rpc_error
 
 from interceptors.policies import AccessPolicies
 

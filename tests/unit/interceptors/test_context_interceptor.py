@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 
 from huntaze.v1 import auth_pb2, users_pb2
-from interceptor_harness import Stubs, bearer, make_token, rpc_error, serve
+from support.interceptor_harness import Stubs, bearer, make_token, rpc_error, serve
 
 from interceptors.context import client_address_from, peer_ip, request_id_from
 

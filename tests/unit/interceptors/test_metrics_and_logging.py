@@ -7,8 +7,8 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2 as probe_pb2
 from huntaze.v1 import ai_assistant_pb2, auth_pb2, users_pb2
-from interceptor_harness import Stubs, bearer, make_token, rpc_error
 from prometheus_client import CollectorRegistry
+from support.interceptor_harness import Stubs, bearer, make_token, rpc_error
 
 from interceptors.logging import JsonFormatter, configure_logging
 

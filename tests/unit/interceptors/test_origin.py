@@ -5,7 +5,7 @@ from __future__ import annotations
 import grpc
 import pytest
 from huntaze.v1 import auth_pb2
-from interceptor_harness import rpc_error, serve, settings_for
+from support.interceptor_harness import rpc_error, serve, settings_for
 
 from interceptors.context import RequestContext
 from interceptors.origin import is_cross_site

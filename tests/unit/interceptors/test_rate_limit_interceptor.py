@@ -5,7 +5,7 @@ import uuid
 import grpc
 import pytest
 from huntaze.v1 import auth_pb2, health_pb2, options_pb2, users_pb2
-from interceptor_harness import (
+from support.interceptor_harness import (
     bearer,
     bucket_table_limiter,
     make_token,
