@@ -22,14 +22,17 @@ ENV = {"RATE_LIMIT_STANDARD": "1000000/60", "RATE_LIMIT_AUTH": "1000/60"}
 
 
 def worker_pids(stack: Stack) -> set[int]:
-    """The supervisor's worker processes (its children started by multiprocessing's spawn)."""
+    """The supervisor's worker processes (its children started by multiprocessing's spawn);
+    a child that exits while it is being looked at is not one any more."""
     pid = stack.supervisor.pid
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return {
-        int(child)
-        for child in children
-        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
-    }
+    found = set()
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        try:
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.add(int(child))
+        except FileNotFoundError:
+            continue
+    return found
 
 
 def reading_me(stack: Stack) -> Load:
