@@ -33,6 +33,7 @@ breaking: $(VENV)/.installed
 	$(PY) protos/breaking.py $(BREAKING_AGAINST)
 
 lint: $(VENV)/.installed lint-protos
+	$(VENV)/bin/openapi-spec-validator generated/openapi.json
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports

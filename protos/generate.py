@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 from google.protobuf import (  # noqa: F401 (registers)
@@ -27,6 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PROTO_ROOT = ROOT / "protos"
 OUT = ROOT / "generated"
 DESCRIPTOR_SET = OUT / "huntaze.binpb"
+OPENAPI = OUT / "openapi.json"
+# Envoy's route table decides the body limits the document states.
+ENVOY_TEMPLATE = ROOT / "envoy.yaml"
 # Extra protos compiled into the descriptor set Envoy loads: error_details lets Envoy's status
 # conversion render google.rpc.BadRequest details as JSON.
 ENVOY_EXTRA_PROTOS = ["google/rpc/error_details.proto"]
@@ -84,11 +88,14 @@ def _third_party_includes() -> list[str]:
     return [f"-I{site}", f"-I{wkt}"]
 
 
-def image_only(proto_root: Path, image: Path) -> None:
+def image_only(proto_root: Path, image: Path, *, extra_includes: tuple[Path, ...] = ()) -> None:
+    """A descriptor set of the protos under `proto_root` (also used by tests on sample protos,
+    which may import ours through `extra_includes`)."""
+    includes = [*_third_party_includes(), *(f"-I{path}" for path in extra_includes)]
     with tempfile.TemporaryDirectory() as tmp:
         validate_set = Path(tmp) / "validate.binpb"
         _validate_descriptor_set(validate_set)
-        build_image(proto_root, image, includes=_third_party_includes(), validate_set=validate_set)
+        build_image(proto_root, image, includes=includes, validate_set=validate_set)
 
 
 def main() -> None:
@@ -120,7 +127,17 @@ def main() -> None:
         build_image(PROTO_ROOT, DESCRIPTOR_SET, includes=includes, validate_set=validate_set)
     for package_dir in [p for p in OUT.rglob("*") if p.is_dir()]:
         (package_dir / "__init__.py").touch()
+    _openapi()
     print(f"generated {len(own)} protos into {OUT.relative_to(ROOT)}/")
+
+
+def _openapi() -> None:
+    """generated/openapi.json, from the image just built (imports the fresh generated/ code)."""
+    sys.path.insert(0, str(OUT))
+    from openapigen import write_document
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    write_document(DESCRIPTOR_SET, OPENAPI, envoy_template=ENVOY_TEMPLATE, version=version)
 
 
 if __name__ == "__main__":

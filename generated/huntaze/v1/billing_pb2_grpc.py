@@ -70,6 +70,7 @@ class BillingServiceServicer:
     def HandleStripeWebhook(self, request, context):
         """POST /api/billing/stripe/webhook: the raw body, byte for byte, so the Stripe-Signature
         header can be checked against it.
+
         google.api.HttpBody is the request type on purpose (Envoy transcoder idiom for raw bodies):
         buf:lint:ignore RPC_REQUEST_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE

@@ -126,6 +126,7 @@ class ContentCreationServiceServicer:
     def UploadAsset(self, request_iterator, context):
         """POST /api/content-creation/upload: the raw file as the body, streamed in chunks. The file
         name comes from the `x-filename` header, the media type from `content-type`.
+
         google.api.HttpBody is the request type on purpose (Envoy transcoder idiom for raw bodies):
         buf:lint:ignore RPC_REQUEST_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE

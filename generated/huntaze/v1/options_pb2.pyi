@@ -1,9 +1,10 @@
 from google.protobuf import descriptor_pb2 as _descriptor_pb2
+from google.rpc import code_pb2 as _code_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Iterable as _Iterable
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -26,6 +27,8 @@ RATE_LIMIT_CLASS_NONE: RateLimitClass
 RATE_LIMIT_CLASS_SESSION: RateLimitClass
 ACCESS_FIELD_NUMBER: _ClassVar[int]
 access: _descriptor.FieldDescriptor
+REST_FIELD_NUMBER: _ClassVar[int]
+rest: _descriptor.FieldDescriptor
 
 class AccessPolicy(_message.Message):
     __slots__ = ("public", "plans", "rate_limit", "same_origin_only")
@@ -38,3 +41,35 @@ class AccessPolicy(_message.Message):
     rate_limit: RateLimitClass
     same_origin_only: bool
     def __init__(self, public: _Optional[bool] = ..., plans: _Optional[_Iterable[str]] = ..., rate_limit: _Optional[_Union[RateLimitClass, str]] = ..., same_origin_only: _Optional[bool] = ...) -> None: ...
+
+class RestDetails(_message.Message):
+    __slots__ = ("errors", "request_headers", "response_headers", "request_cookies", "request_example")
+    ERRORS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_HEADERS_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_HEADERS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_COOKIES_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_EXAMPLE_FIELD_NUMBER: _ClassVar[int]
+    errors: _containers.RepeatedCompositeFieldContainer[ErrorCase]
+    request_headers: _containers.RepeatedCompositeFieldContainer[HttpParameter]
+    response_headers: _containers.RepeatedCompositeFieldContainer[HttpParameter]
+    request_cookies: _containers.RepeatedCompositeFieldContainer[HttpParameter]
+    request_example: str
+    def __init__(self, errors: _Optional[_Iterable[_Union[ErrorCase, _Mapping]]] = ..., request_headers: _Optional[_Iterable[_Union[HttpParameter, _Mapping]]] = ..., response_headers: _Optional[_Iterable[_Union[HttpParameter, _Mapping]]] = ..., request_cookies: _Optional[_Iterable[_Union[HttpParameter, _Mapping]]] = ..., request_example: _Optional[str] = ...) -> None: ...
+
+class ErrorCase(_message.Message):
+    __slots__ = ("code", "when")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    WHEN_FIELD_NUMBER: _ClassVar[int]
+    code: _code_pb2.Code
+    when: str
+    def __init__(self, code: _Optional[_Union[_code_pb2.Code, str]] = ..., when: _Optional[str] = ...) -> None: ...
+
+class HttpParameter(_message.Message):
+    __slots__ = ("name", "description", "required")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    REQUIRED_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    description: str
+    required: bool
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., required: _Optional[bool] = ...) -> None: ...
