@@ -8,6 +8,7 @@ stack's runtime directory.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +16,9 @@ from typing import Any
 
 import yaml
 
+from server.api_docs import OPENAPI, DocsSite, docs_site
 from server.config import Settings
+from server.envoy_routes import rest_method_routes
 from server.runtime import RuntimeDir, worker_slots
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +29,8 @@ METRICS_CLUSTER = "metrics"
 TRANSCODER = "envoy.filters.http.grpc_json_transcoder"
 CORS = "envoy.filters.http.cors"
 PREFLIGHT_ROUTE = "cors_preflight"
+# Routes Envoy answers itself (the reference, then 405s for the REST paths) go after this one.
+DIRECT_AFTER_ROUTE = "metrics"
 ERROR_DOMAIN = "huntaze.com"
 
 # What Envoy answers itself, as the API's errors: HTTP status -> (gRPC code, ErrorInfo reason).
@@ -34,8 +39,10 @@ LOCAL_REPLIES: dict[int, tuple[int, str]] = {
     400: (3, "INVALID_REQUEST"),
     403: (7, "ORIGIN_NOT_ALLOWED"),
     404: (5, "ROUTE_NOT_FOUND"),
+    405: (12, "METHOD_NOT_ALLOWED"),
     408: (4, "REQUEST_TIMEOUT"),
     413: (8, "PAYLOAD_TOO_LARGE"),
+    429: (8, "RATE_LIMITED"),
     431: (8, "HEADERS_TOO_LARGE"),
     500: (13, "INTERNAL"),
     502: (14, "UPSTREAM_UNAVAILABLE"),
@@ -109,8 +116,17 @@ def _mapper(op: str, status: int, code: int, reason: str, message: str | None) -
     return mapper
 
 
-def render(settings: Settings, runtime: RuntimeDir, *, template: Path = TEMPLATE) -> dict[str, Any]:
-    """The Envoy config as a dict for these settings and this runtime directory."""
+def render(
+    settings: Settings,
+    runtime: RuntimeDir,
+    *,
+    template: Path = TEMPLATE,
+    docs: DocsSite | None = None,
+) -> dict[str, Any]:
+    """The Envoy config as a dict for these settings and this runtime directory (with the API
+    reference's routes, whose files `docs.write()` puts in the runtime directory)."""
+    docs = docs or docs_site(runtime.docs_dir)
+    rest_paths = json.loads(OPENAPI.read_text())["paths"]
     config = yaml.safe_load(template.read_text())
     static = config["static_resources"]
     config["admin"]["address"]["pipe"]["path"] = str(runtime.envoy_admin_socket)
@@ -134,6 +150,10 @@ def render(settings: Settings, runtime: RuntimeDir, *, template: Path = TEMPLATE
         for route in host["routes"]:
             if route.get("name") == PREFLIGHT_ROUTE:
                 _set_preflight_origins(route, settings.cors_origins)
+        names = [route.get("name") for route in host["routes"]]
+        if DIRECT_AFTER_ROUTE in names:
+            at = names.index(DIRECT_AFTER_ROUTE) + 1
+            host["routes"][at:at] = [*docs.routes, *rest_method_routes(rest_paths)]
 
     for cluster in static["clusters"]:
         if cluster["name"] == UPSTREAM_CLUSTER:
@@ -152,8 +172,11 @@ def render(settings: Settings, runtime: RuntimeDir, *, template: Path = TEMPLATE
 
 def render_to_file(settings: Settings, runtime: RuntimeDir, *, path: Path) -> Path:
     """Render and write to `path`; returns it."""
+    docs = docs_site(runtime.docs_dir)
+    config = render(settings, runtime, docs=docs)
+    docs.write()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(render(settings, runtime), sort_keys=False))
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path
 
 

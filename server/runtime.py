@@ -35,6 +35,11 @@ class RuntimeDir:
         return self.root / "envoy-admin.sock"
 
     @property
+    def docs_dir(self) -> Path:
+        """The API reference's files Envoy serves (server/api_docs.py)."""
+        return self.root / "docs"
+
+    @property
     def bucket_table(self) -> Path:
         return self.root / "ratelimit.buckets"
 

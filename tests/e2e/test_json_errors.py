@@ -48,11 +48,35 @@ def test_malformed_json_and_wrong_types_are_400(client: httpx.Client, content: s
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/api/nothing-here"), ("POST", "/api/auth/unknown"), ("PUT", "/api/health")],
+    [("GET", "/api/nothing-here"), ("POST", "/api/auth/unknown"), ("PUT", "/api/nothing/1")],
 )
 def test_unknown_paths_are_404(client: httpx.Client, method: str, path: str) -> None:
     response = client.request(method, path, json={} if method != "GET" else None)
     assert reason(error_body(response, 404, 5)) == "ROUTE_NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PUT", "/api/health", "GET"),
+        ("POST", "/api/users/me", "GET, DELETE, PATCH"),
+        ("GET", "/api/auth/signin", "POST"),
+        (
+            "DELETE",
+            "/api/billing/subscriptions/0b6f1c1e-0000-4000-8000-000000000000/cancel",
+            "POST",
+        ),
+        # A method Envoy's parser does not know reaches the routes too.
+        ("PROPFIND", "/api/users/me", "GET, DELETE, PATCH"),
+    ],
+)
+def test_a_method_the_path_lacks_is_405_with_allow(
+    client: httpx.Client, method: str, path: str, allowed: str
+) -> None:
+    """Schemathesis found 404 here (the transcoder knows no route for the pair)."""
+    response = client.request(method, path, json={} if method != "GET" else None)
+    assert reason(error_body(response, 405, 12)) == "METHOD_NOT_ALLOWED"
+    assert response.headers["allow"] == allowed
 
 
 def test_unknown_query_parameters_are_ignored(client: httpx.Client) -> None:
