@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
+import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from support.databases import postgres_database, sqlite_url
+from hypothesis.configuration import set_hypothesis_home_dir
+from support.databases import database
 from support.e2e_stack import (
     ACCOUNT_STATUS_TTL_SECONDS,
     REUSE_INTERVAL_SECONDS,
@@ -26,13 +26,10 @@ SHARED_STACK = {
 }
 
 
-@contextlib.contextmanager
-def database(kind: str, tmp_path: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield sqlite_url(tmp_path)
-    else:
-        with postgres_database() as url:
-            yield url
+def pytest_configure(config: pytest.Config) -> None:
+    # Hypothesis (under Schemathesis) keeps caches in ./.hypothesis even without an example
+    # database: give it a throwaway directory instead of the work tree.
+    set_hypothesis_home_dir(tempfile.mkdtemp(prefix="hypothesis-"))
 
 
 @pytest.fixture(

@@ -43,6 +43,16 @@ def postgres_database(*, migrate: bool = True) -> Iterator[str]:
             )
 
 
+@contextlib.contextmanager
+def database(kind: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh migrated database of `kind` ("sqlite" under `tmp_path`, or "postgres")."""
+    if kind == "sqlite":
+        yield sqlite_url(tmp_path)
+    else:
+        with postgres_database() as url:
+            yield url
+
+
 def terminate_connections(database: str) -> int:
     """pg_terminate_backend on every connection to `database` (what a failover or an idle
     killer does); how many there were."""

@@ -1,0 +1,337 @@
+"""Every REST route of generated/openapi.json, fuzzed by Schemathesis against the real stack
+(Envoy and two workers), on SQLite and on PostgreSQL.
+
+Each operation gets its explicit examples, the coverage phase (boundary values of every rule) and
+FUZZ_EXAMPLES generated requests, valid and invalid, with a signed-in account's token (a pro
+account's for pro routes, a fresh account for account deletion, a fresh session cookie for
+refresh and logout). Checks: no 5xx, only statuses, content types and headers the document
+declares, bodies (every SSE event too) that conform to their schemas, protected routes refuse
+missing or bad credentials, undeclared methods get 405. Runs are reproducible (fixed seed); set
+HUNTAZE_FUZZ_SEED and HUNTAZE_FUZZ_EXAMPLES to explore further.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import requests
+import schemathesis
+from schemathesis import Case, CheckContext, Response
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import AcceptedNegativeData
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.openapi.checks import RejectedPositiveData
+from schemathesis.specs.openapi.checks import (
+    allow_header_conformance,
+    content_type_conformance,
+    ignored_auth,
+    missing_required_header,
+    negative_data_rejection,
+    positive_data_acceptance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+    unsupported_method,
+)
+from support.databases import database
+from support.e2e_client import PASSWORD, new_email, refresh_cookie_of, sign_in, sign_up
+from support.e2e_db import set_plan
+from support.e2e_stack import Stack, running_stack
+from support.openapi_checks import Proto3Json, refused_only_for_worded_rules
+
+pytestmark = pytest.mark.e2e
+
+DOCUMENT_PATH = Path(__file__).resolve().parents[2] / "generated" / "openapi.json"
+DOCUMENT = json.loads(DOCUMENT_PATH.read_text())
+# Generated requests per operation beyond the explicit and boundary (coverage) ones.
+FUZZ_EXAMPLES = int(os.environ.get("HUNTAZE_FUZZ_EXAMPLES", "25"))
+SEED = int(os.environ.get("HUNTAZE_FUZZ_SEED", "9"))
+# Services whose servicers are not built yet: their routes authenticate and validate, then
+# answer 501. The last test checks this list is exact, so each service fuzzed from the day
+# it is built.
+UNSERVED = {"BillingService", "ContentCreationService", "AnalyticsService"}
+STACK_ENV = {
+    "RATE_LIMIT_AUTH": "100000/60",
+    "RATE_LIMIT_STANDARD": "100000/60",
+    "RATE_LIMIT_AI": "100000/60",
+    "RATE_LIMIT_SESSION": "100000/60",
+    "RATE_LIMIT_WEBHOOK": "100000/60",
+}
+
+schema = schemathesis.openapi.from_dict(
+    DOCUMENT,
+    config=schemathesis.Config.from_dict(
+        {
+            "seed": SEED,
+            "generation": {
+                "max-examples": FUZZ_EXAMPLES,
+                "database": "none",
+                "deterministic": True,
+                # Unknown query parameters are ignored by design (cache busters): not a bug.
+                "allow-extra-parameters": False,
+            },
+            "checks": {
+                "not_a_server_error": {"expected-statuses": ["2xx", "3xx", "4xx", "501"]},
+            },
+            "request-timeout": 15,
+        }
+    ),
+)
+
+
+def service_of(case: Case) -> str:
+    return str(case.operation.definition.raw["operationId"]).split("_")[0]
+
+
+def plans_of(case: Case) -> list[str]:
+    return list(case.operation.definition.raw.get("x-huntaze-plans", []))
+
+
+@dataclass
+class Accounts:
+    """The signed-in users the fuzzer acts as, on one stack."""
+
+    stack: Stack
+    http: httpx.Client
+    tokens: dict[str, str] = field(default_factory=dict)
+    sign_ins: int = 0
+
+    @functools.cached_property
+    def email(self) -> str:
+        """An account whose password is PASSWORD, for sign-in."""
+        email = new_email()
+        assert sign_up(self.http, email).status_code == 200
+        return email
+
+    def token(self, plan: str) -> str:
+        if plan not in self.tokens:
+            self.tokens[plan] = self.fresh(plan)["accessToken"]
+        return self.tokens[plan]
+
+    def fresh(self, plan: str = "free") -> dict[str, str]:
+        """A new account's access token and refresh token."""
+        email = new_email()
+        assert sign_up(self.http, email).status_code == 200
+        if plan != "free":
+            set_plan(self.stack.database_url, email, plan)
+        response = sign_in(self.http, email)
+        assert response.status_code == 200
+        refresh, _ = refresh_cookie_of(response)
+        return {"accessToken": response.json()["accessToken"], "refreshToken": refresh}
+
+
+# (operation label, database) -> statuses seen, for the last test.
+OUTCOMES: dict[tuple[str, str], set[int]] = defaultdict(set)
+
+
+# Schemathesis sets credentials when it generates a case, partly at collection time, before
+# any stack runs: it sets a role, and each call swaps the role for that role's real credential.
+# Cases whose credentials Schemathesis removed or garbled on purpose are left alone.
+ROLE = "huntaze-fuzz-role:"
+
+
+@schema.auth(refresh_interval=None)
+class Credentials:
+    """The right plan's token; a fresh account where the call ends it (DELETE /api/users/me)."""
+
+    def get(self, case: Case, context: Any) -> str:
+        if case.method == "DELETE" and case.path == "/api/users/me":
+            return "doomed"
+        return "pro" if plans_of(case) else "free"
+
+    def set(self, case: Case, role: str, context: Any) -> None:
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {ROLE}{role}"}
+
+
+def with_credentials(case: Case, accounts: Accounts) -> None:
+    """The real credential of the role the case was generated with; a live session in the
+    refresh cookie of valid requests (a generated one is only ever refused)."""
+    header = (case.headers or {}).get("Authorization", "")
+    if header.startswith(f"Bearer {ROLE}"):
+        role = header.removeprefix(f"Bearer {ROLE}")
+        token = accounts.fresh()["accessToken"] if role == "doomed" else accounts.token(role)
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
+    positive = case.meta is None or not case.meta.generation.mode.is_negative
+    if positive and "refreshToken" in (case.cookies or {}):
+        case.cookies = {**(case.cookies or {}), "refreshToken": accounts.fresh()["refreshToken"]}
+    if positive and case.path == "/api/auth/signin" and isinstance(case.body, dict):
+        # Every other valid sign-in uses a real account's credentials, so both answers occur.
+        accounts.sign_ins += 1
+        if accounts.sign_ins % 2:
+            case.body = {**case.body, "email": accounts.email, "password": PASSWORD}
+
+
+PROTO3_JSON = Proto3Json(DOCUMENT)
+Check = Callable[[CheckContext, Response, Case], bool | None]
+
+
+def unimplemented_only_where_unserved(ctx: CheckContext, response: Response, case: Case) -> None:
+    """501 is the answer of a service not built yet, and of nothing else."""
+    if response.status_code == 501 and service_of(case) not in UNSERVED:
+        raise AssertionError(f"501 from {case.operation.label}, whose service is built")
+
+
+def unless_unserved(check: Check) -> Check:
+    """`check`, except on the 501 a service not built yet answers (once a request passed
+    authentication and validation, where its contract is checked)."""
+
+    @functools.wraps(check)
+    def checked(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+        if response.status_code == 501 and service_of(case) in UNSERVED:
+            return None
+        return check(ctx, response, case)
+
+    return checked
+
+
+def undeclared_methods_refused(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """405 and Allow for a method a path does not have. A QUERY without a Content-Type is
+    malformed to Envoy (the QUERY method carries content): it answers 400 before routing."""
+    query_without_type = (
+        response.request.method == "QUERY"
+        and "content-type" not in {name.lower() for name in response.request.headers}
+        and response.status_code == 400
+    )
+    return None if query_without_type else unsupported_method(ctx, response, case)
+
+
+def refuses_what_the_document_forbids(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
+    """Invalid requests are refused, except what proto3 JSON reads as valid on purpose (a `null`
+    is an absent field, "5" is the number 5)."""
+    try:
+        return negative_data_rejection(ctx, response, case)
+    except AcceptedNegativeData:
+        assert case.meta is not None
+        negative = {loc for loc, info in case.meta.components.items() if info.mode.is_negative}
+        body_schema = _body_schema(case)
+        if (
+            negative == {ParameterLocation.BODY}
+            and body_schema is not None
+            and PROTO3_JSON.reads_as_valid(case.body, body_schema)
+        ):
+            return None
+        raise
+
+
+def accepts_what_the_document_allows(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
+    """Valid requests are accepted, except those refused for a rule the document states in
+    words only (CEL rules, the use cases' rules)."""
+    try:
+        return positive_data_acceptance(ctx, response, case)
+    except RejectedPositiveData:
+        if response.status_code == 400 and refused_only_for_worded_rules(_json(response)):
+            return None
+        raise
+
+
+def every_event_conforms(ctx: CheckContext, response: Response, case: Case) -> None:
+    """Each SSE event's data is the JSON of the declared message (its contentSchema)."""
+    if not response.headers.get("content-type", [""])[0].startswith("text/event-stream"):
+        return
+    media = case.operation.definition.raw["responses"]["200"]["content"]["text/event-stream"]
+    validator = PROTO3_JSON.validator(media["schema"]["properties"]["data"]["contentSchema"])
+    # Schemathesis stops reading a long stream after some events: the last may be cut short.
+    *complete, _ = response.text.split("\n\n")
+    events = [event.removeprefix("data:").strip() for event in complete]
+    assert events, "an event stream without events"
+    for event in events:
+        validator.validate(json.loads(event))
+
+
+CHECKS = [
+    not_a_server_error,
+    unimplemented_only_where_unserved,
+    *map(
+        unless_unserved,
+        [
+            status_code_conformance,
+            content_type_conformance,
+            response_headers_conformance,
+            response_schema_conformance,
+            every_event_conforms,
+            refuses_what_the_document_forbids,
+            accepts_what_the_document_allows,
+            missing_required_header,
+            undeclared_methods_refused,
+            allow_header_conformance,
+            ignored_auth,
+        ],
+    ),
+]
+
+
+def _body_schema(case: Case) -> dict[str, Any] | None:
+    request = case.operation.definition.raw.get("requestBody", {})
+    media = request.get("content", {}).get("application/json")
+    return None if media is None else media["schema"]
+
+
+def _json(response: Response) -> Any:
+    try:
+        return json.loads(response.text)
+    except ValueError:
+        return None
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def accounts(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Accounts]:
+    workdir = tmp_path_factory.mktemp(f"fuzz-{request.param}")
+    with (
+        database(request.param, workdir) as url,
+        running_stack(workdir, url, workers=2, env=STACK_ENV) as stack,
+        httpx.Client(base_url=stack.base_url, timeout=15) as http,
+    ):
+        yield Accounts(stack, http)
+
+
+@pytest.fixture(scope="module")
+def session(accounts: Accounts) -> Iterator[requests.Session]:
+    with requests.Session() as http:
+        yield http
+
+
+@schema.parametrize()
+def test_every_route_keeps_its_contract(
+    case: Case, accounts: Accounts, session: requests.Session, request: pytest.FixtureRequest
+) -> None:
+    with_credentials(case, accounts)
+    response = case.call_and_validate(
+        base_url=accounts.stack.base_url, session=session, checks=CHECKS
+    )
+    OUTCOMES[(case.operation.label, request.node.callspec.params["accounts"])].add(
+        response.status_code
+    )
+
+
+def test_the_fuzzer_reached_every_route(accounts: Accounts, request: pytest.FixtureRequest) -> None:
+    """Each built route answered at least one request with success (so its response schema was
+    checked), and each route of a service not built yet answered 501."""
+    kind = request.node.callspec.params["accounts"]
+    seen = {label: statuses for (label, db), statuses in OUTCOMES.items() if db == kind}
+    if not seen:
+        pytest.skip("runs after test_every_route_keeps_its_contract")
+    for path, item in DOCUMENT["paths"].items():
+        for verb, operation in item.items():
+            label = f"{verb.upper()} {path}"
+            statuses = seen.get(label, set())
+            if operation["operationId"].split("_")[0] in UNSERVED:
+                assert 501 in statuses, f"{label} answered {sorted(statuses)}: served now?"
+            else:
+                assert any(200 <= s < 300 for s in statuses), f"{label}: {sorted(statuses)}"
