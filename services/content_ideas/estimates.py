@@ -78,6 +78,9 @@ RELATIVE_LIKES = (0.5, 2.0)
 THEME_FACTOR = (0.5, 2.0)
 LEVEL: dict[str, float] = {"conservative": 1.0, "balanced": 0.95, "creative": 0.85}
 SPREAD: dict[str, float] = {"conservative": 0.2, "balanced": 0.3, "creative": 0.5}
+# Larger numbers in the history (revenue, views, likes) are not plausible and are ignored; the
+# contract caps revenueByCategory values at the same trillion.
+MAX_MAGNITUDE = 1e12
 NEUTRAL_MATCH = 0.5
 
 TYPE_SYNONYMS = {
@@ -291,7 +294,8 @@ def _first(record: Mapping[str, Any], keys: Iterable[str]) -> Any:
 
 
 def _number(value: Any) -> float | None:
-    """A finite number from a JSON number or a string such as "$1,200" or "4.5"."""
+    """A plausible number from a JSON number or a string such as "$1,200" or "4.5": finite and
+    within MAX_MAGNITUDE, else None (sums of such numbers stay finite)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
@@ -299,7 +303,7 @@ def _number(value: Any) -> float | None:
             value = float(value.strip().lstrip("$€£").replace(",", ""))
         except ValueError:
             return None
-    if isinstance(value, int | float) and math.isfinite(value):
+    if isinstance(value, int | float) and abs(value) <= MAX_MAGNITUDE:
         return float(value)
     return None
 

@@ -167,3 +167,46 @@ def test_non_utf8_authorization_is_401_without_tracebacks(stack: Stack) -> None:
         written = lines.read().decode(errors="replace")
     assert "Traceback" not in written
     assert "auth.unauthenticated" in written
+
+
+def test_revenue_beyond_a_trillion_per_category_is_400(client: httpx.Client) -> None:
+    """Schemathesis found a 500: two theme revenues near the largest double overflowed the
+    estimator's mean. The contract now bounds them."""
+    _, access, _ = signed_in(client)
+    profile = {
+        "id": "me",
+        "contentTypes": ["photo"],
+        "performanceHistory": {"revenueByCategory": {"fitness": 1.78e308, "cooking": 1.42e308}},
+    }
+    response = client.post(
+        "/api/content-ideas/generate", json={"creatorProfile": profile}, headers=bearer(access)
+    )
+    body = assert_client_error(response, 400)
+    (bad_request,) = [d for d in body["details"] if d["@type"].endswith("BadRequest")]
+    violations = {(v["field"], v["reason"]) for v in bad_request["fieldViolations"]}
+    assert ('creatorProfile.performanceHistory.revenueByCategory["fitness"]', "double.gte_lte") in (
+        violations
+    )
+
+
+def test_absurd_numbers_in_free_form_records_still_give_finite_estimates(
+    client: httpx.Client,
+) -> None:
+    _, access, _ = signed_in(client)
+    profile = {
+        "id": "me",
+        "contentTypes": ["photo"],
+        "performanceHistory": {
+            "topPerformingContent": [
+                {"title": "Beach set", "type": "photo", "revenue": 1.7e308},
+                {"title": "Beach set 2", "type": "photo", "revenue": "1e308"},
+            ]
+        },
+    }
+    response = client.post(
+        "/api/content-ideas/generate", json={"creatorProfile": profile}, headers=bearer(access)
+    )
+    assert response.status_code == 200, response.text
+    for idea in response.json()["data"]["ideas"]:
+        assert isinstance(idea["estimatedRevenue"], float | int)
+        assert 0 <= idea["estimatedRevenue"] < 1e12

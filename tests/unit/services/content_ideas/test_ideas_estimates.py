@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -217,3 +218,21 @@ def test_estimates_are_deterministic() -> None:
     }
     idea = draft("video", title="Sunrise fitness")
     assert len({estimate(idea, **kwargs) for _ in range(5)}) == 1
+
+
+@pytest.mark.parametrize(
+    ("revenue", "top"),
+    [
+        # Themes near the largest double: their mean overflowed (Schemathesis found a 500).
+        ({"fitness": 1.78e308, "cooking": 1.42e308}, []),
+        ({"photo": 1.7e308, "photos": 1.7e308}, []),
+        ({}, [{"type": "photo", "revenue": 1.7e308}, {"type": "photo", "revenue": "1e308"}]),
+        ({}, [{"type": "video", "likes": 1e308, "views": 1e-300}]),
+    ],
+)
+def test_absurd_numbers_neither_fail_nor_leak_into_the_estimate(
+    revenue: dict[str, float], top: list[Any]
+) -> None:
+    result = estimate(draft(title="fitness cooking session"), revenue=revenue, top=top)
+    assert math.isfinite(result.revenue) and 0 <= result.revenue < 1e12
+    assert 0 <= result.engagement <= 1
