@@ -87,12 +87,14 @@ def test_unknown_query_parameters_are_ignored(client: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize(
-    ("path", "size"),
-    [("/api/auth/signin", 70_000), ("/api/users/me", 1_100_000)],
+    ("method", "path", "size"),
+    [("POST", "/api/auth/signin", 70_000), ("PATCH", "/api/users/me", 1_100_000)],
     ids=["auth-64KiB", "json-1MiB"],
 )
-def test_bodies_over_the_route_limit_are_413(client: httpx.Client, path: str, size: int) -> None:
-    response = client.post(path, json={"email": "a@b.co", "password": "x" * size})
+def test_bodies_over_the_route_limit_are_413(
+    client: httpx.Client, method: str, path: str, size: int
+) -> None:
+    response = client.request(method, path, json={"email": "a@b.co", "password": "x" * size})
     assert reason(error_body(response, 413, 8)) == "PAYLOAD_TOO_LARGE"
 
 

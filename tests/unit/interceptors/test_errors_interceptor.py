@@ -20,7 +20,10 @@ from interceptors.errors import to_status
 from interceptors.logging import JsonFormatter
 from services import errors
 
-AUTH = bearer(make_token("u1", "free"))
+
+def auth() -> tuple[tuple[str, str], ...]:
+    """Minted when the test runs: a token minted at import expires before a long suite ends."""
+    return bearer(make_token("u1", "free"))
 
 
 async def test_unexpected_exception_is_internal_without_its_message(
@@ -30,7 +33,7 @@ async def test_unexpected_exception_is_internal_without_its_message(
         error = await rpc_error(
             stubs.users.UpdateMe(
                 users_pb2.UpdateMeRequest(name="boom"),
-                metadata=(*AUTH, ("x-request-id", "req-internal-1")),
+                metadata=(*auth(), ("x-request-id", "req-internal-1")),
             )
         )
     assert error.code() == grpc.StatusCode.INTERNAL
@@ -56,7 +59,7 @@ async def test_undecodable_bytes_are_invalid_argument_not_internal(stubs: Stubs)
     raw = b"\x0a\x02\xff\xfe"  # UpdateMeRequest.name (field 1) = two invalid UTF-8 bytes
     update = stubs.channel.unary_unary("/huntaze.v1.UserService/UpdateMe")
     with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await update(raw, metadata=AUTH)
+        await update(raw, metadata=auth())
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert refused.value.details() == "invalid request: a text field is not valid UTF-8"
     unexpected = stubs.registry.get_sample_value(
@@ -72,7 +75,7 @@ async def test_undecodable_bytes_are_invalid_argument_not_internal(stubs: Stubs)
 
 async def test_domain_error_maps_to_its_code_with_error_info(stubs: Stubs) -> None:
     error = await rpc_error(
-        stubs.users.UpdateMe(users_pb2.UpdateMeRequest(name="ghost"), metadata=AUTH)
+        stubs.users.UpdateMe(users_pb2.UpdateMeRequest(name="ghost"), metadata=auth())
     )
     assert (error.code(), error.details()) == (grpc.StatusCode.NOT_FOUND, "user not found")
     assert status_details(error).code == grpc.StatusCode.NOT_FOUND.value[0]
@@ -80,13 +83,13 @@ async def test_domain_error_maps_to_its_code_with_error_info(stubs: Stubs) -> No
 
 
 async def test_generated_base_class_is_unimplemented(stubs: Stubs) -> None:
-    error = await rpc_error(stubs.users.DeleteMe(users_pb2.DeleteMeRequest(), metadata=AUTH))
+    error = await rpc_error(stubs.users.DeleteMe(users_pb2.DeleteMeRequest(), metadata=auth()))
     assert error.code() == grpc.StatusCode.UNIMPLEMENTED
 
 
 async def test_error_in_the_middle_of_a_stream_is_mapped(stubs: Stubs) -> None:
     call = stubs.assistant.GenerateText(
-        ai_assistant_pb2.GenerateTextRequest(prompt="fail"), metadata=AUTH
+        ai_assistant_pb2.GenerateTextRequest(prompt="fail"), metadata=auth()
     )
     received = []
     with pytest.raises(grpc.aio.AioRpcError) as caught:
@@ -102,7 +105,7 @@ async def test_stream_that_succeeds_sends_request_id_before_the_first_message(
 ) -> None:
     call = stubs.assistant.GenerateText(
         ai_assistant_pb2.GenerateTextRequest(prompt="hi"),
-        metadata=(*AUTH, ("x-request-id", "stream-1")),
+        metadata=(*auth(), ("x-request-id", "stream-1")),
     )
     deltas = [message.delta async for message in call]
     assert deltas == ["hello ", "world"]

@@ -10,7 +10,10 @@ from support.interceptor_harness import Stubs, bearer, make_token, rpc_error, st
 
 from interceptors.validation import field_path, json_name, json_path
 
-AUTH = bearer(make_token("u1", "pro"))
+
+def auth() -> tuple[tuple[str, str], ...]:
+    """Minted when the test runs: a token minted at import expires before a long suite ends."""
+    return bearer(make_token("u1", "pro"))
 
 
 def bad_request(error: grpc.aio.AioRpcError) -> error_details_pb2.BadRequest:
@@ -43,7 +46,7 @@ async def test_nested_and_repeated_paths_use_json_names(stubs: Stubs) -> None:
     request = users_pb2.UpdateMeRequest(
         profile=users_pb2.CreatorProfile(content_types=["photo", "podcast"])
     )
-    error = await rpc_error(stubs.users.UpdateMe(request, metadata=AUTH))
+    error = await rpc_error(stubs.users.UpdateMe(request, metadata=auth()))
     assert list(field_violations(error)) == ["profile.contentTypes[1]"]
 
 
@@ -54,7 +57,7 @@ async def test_message_level_rules_name_the_message(stubs: Stubs) -> None:
         max_price=10,
         history=[ai_assistant_pb2.PricePoint(price=5, offers=1, purchases=3)],
     )
-    error = await rpc_error(stubs.assistant.OptimizePricing(request, metadata=AUTH))
+    error = await rpc_error(stubs.assistant.OptimizePricing(request, metadata=auth()))
     assert field_violations(error) == {
         "": "minPrice must not exceed maxPrice",
         "history[0]": "purchases cannot exceed offers",
@@ -62,7 +65,7 @@ async def test_message_level_rules_name_the_message(stubs: Stubs) -> None:
 
 
 async def test_valid_request_reaches_the_servicer(stubs: Stubs) -> None:
-    response = await stubs.users.UpdateMe(users_pb2.UpdateMeRequest(name="Ada"), metadata=AUTH)
+    response = await stubs.users.UpdateMe(users_pb2.UpdateMeRequest(name="Ada"), metadata=auth())
     assert response.user.name == "Ada"
 
 
@@ -71,7 +74,7 @@ async def test_client_stream_of_http_body_is_not_validated(stubs: Stubs) -> None
         for _ in range(3):
             yield httpbody_pb2.HttpBody(content_type="image/png", data=b"x" * 10)
 
-    await stubs.content.UploadAsset(chunks(), metadata=AUTH)
+    await stubs.content.UploadAsset(chunks(), metadata=auth())
 
 
 def test_json_name_matches_protoc() -> None:
@@ -113,7 +116,7 @@ async def test_the_status_message_names_json_paths_too(stubs: Stubs) -> None:
     request = users_pb2.UpdateMeRequest(
         profile=users_pb2.CreatorProfile(content_types=["photo", "podcast"])
     )
-    error = await rpc_error(stubs.users.UpdateMe(request, metadata=AUTH))
+    error = await rpc_error(stubs.users.UpdateMe(request, metadata=auth()))
     assert "profile.contentTypes[1]: " in (error.details() or "")
 
 
@@ -121,6 +124,6 @@ async def test_nul_characters_are_named_by_json_path(stubs: Stubs) -> None:
     request = users_pb2.UpdateMeRequest(
         profile=users_pb2.CreatorProfile(audience_preferences=["yoga", "no\x00pe"])
     )
-    error = await rpc_error(stubs.users.UpdateMe(request, metadata=AUTH))
+    error = await rpc_error(stubs.users.UpdateMe(request, metadata=auth()))
     reasons = {v.field: v.reason for v in bad_request(error).field_violations}
     assert reasons == {"profile.audiencePreferences[1]": "string.no_nul"}
