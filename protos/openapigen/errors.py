@@ -156,7 +156,7 @@ def error_responses(facts: MethodFacts, declared: list[options_pb2.ErrorCase]) -
     if facts.access.rate_limit != options_pb2.RATE_LIMIT_CLASS_NONE:
         add(429, _GENERIC[429])
     for case in declared:
-        add(HTTP_STATUS[case.code], case.when)
+        add(case.http_status or HTTP_STATUS[case.code], case.when)
     for status in (431, 500, 503):
         add(status, _GENERIC[status])
     if not facts.streaming_response:

@@ -78,7 +78,9 @@ class AIAssistantServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GenerateMessages(self, request, context):
-        """POST /api/ai-assistant/tools/message-generator: personalised fan messages.
+        """POST /api/ai-assistant/tools/message-generator: personalised fan messages. Metered, on
+        every plan: each message returned spends one unit, from the plan's monthly allowance first,
+        then from purchased credits (GET /api/billing/credits); a failed generation spends nothing.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -51,15 +51,35 @@ class BillingServiceStub:
                 request_serializer=huntaze_dot_v1_dot_billing__pb2.CreateSubscriptionRequest.SerializeToString,
                 response_deserializer=huntaze_dot_v1_dot_billing__pb2.CreateSubscriptionResponse.FromString,
                 _registered_method=True)
+        self.CreatePortalSession = channel.unary_unary(
+                '/huntaze.v1.BillingService/CreatePortalSession',
+                request_serializer=huntaze_dot_v1_dot_billing__pb2.CreatePortalSessionRequest.SerializeToString,
+                response_deserializer=huntaze_dot_v1_dot_billing__pb2.CreatePortalSessionResponse.FromString,
+                _registered_method=True)
         self.CancelSubscription = channel.unary_unary(
                 '/huntaze.v1.BillingService/CancelSubscription',
                 request_serializer=huntaze_dot_v1_dot_billing__pb2.CancelSubscriptionRequest.SerializeToString,
                 response_deserializer=huntaze_dot_v1_dot_billing__pb2.CancelSubscriptionResponse.FromString,
                 _registered_method=True)
+        self.ResumeSubscription = channel.unary_unary(
+                '/huntaze.v1.BillingService/ResumeSubscription',
+                request_serializer=huntaze_dot_v1_dot_billing__pb2.ResumeSubscriptionRequest.SerializeToString,
+                response_deserializer=huntaze_dot_v1_dot_billing__pb2.ResumeSubscriptionResponse.FromString,
+                _registered_method=True)
         self.GetCurrentSubscription = channel.unary_unary(
                 '/huntaze.v1.BillingService/GetCurrentSubscription',
                 request_serializer=huntaze_dot_v1_dot_billing__pb2.GetCurrentSubscriptionRequest.SerializeToString,
                 response_deserializer=huntaze_dot_v1_dot_billing__pb2.GetCurrentSubscriptionResponse.FromString,
+                _registered_method=True)
+        self.GetCredits = channel.unary_unary(
+                '/huntaze.v1.BillingService/GetCredits',
+                request_serializer=huntaze_dot_v1_dot_billing__pb2.GetCreditsRequest.SerializeToString,
+                response_deserializer=huntaze_dot_v1_dot_billing__pb2.GetCreditsResponse.FromString,
+                _registered_method=True)
+        self.ListInvoices = channel.unary_unary(
+                '/huntaze.v1.BillingService/ListInvoices',
+                request_serializer=huntaze_dot_v1_dot_billing__pb2.ListInvoicesRequest.SerializeToString,
+                response_deserializer=huntaze_dot_v1_dot_billing__pb2.ListInvoicesResponse.FromString,
                 _registered_method=True)
 
 
@@ -81,27 +101,66 @@ class BillingServiceServicer:
 
     def CreateMessagePackCheckout(self, request, context):
         """POST /api/billing/message-packs/checkout: a Stripe Checkout session for a message pack.
+        Credits are granted once Stripe confirms the payment (webhook, or the success page's
+        GET /api/billing/credits?checkoutSessionId=...).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CreateSubscription(self, request, context):
-        """POST /api/billing/subscriptions
+        """POST /api/billing/subscriptions: a Stripe Checkout session (subscription mode) for a plan;
+        redirect the buyer to `url`. The plan applies once Stripe confirms the payment (webhook, or
+        the success page's GET /api/billing/subscriptions/current?checkoutSessionId=...).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreatePortalSession(self, request, context):
+        """POST /api/billing/portal: a Stripe Customer Portal session (plan changes, payment method,
+        cancellation, invoices); redirect the user to `url`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CancelSubscription(self, request, context):
-        """POST /api/billing/subscriptions/{id}/cancel
+        """POST /api/billing/subscriptions/{id}/cancel: at the end of the paid period (default; undo
+        with .../resume) or at once (`atPeriodEnd: false`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResumeSubscription(self, request, context):
+        """POST /api/billing/subscriptions/{id}/resume: undo a cancellation at period end.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetCurrentSubscription(self, request, context):
-        """GET /api/billing/subscriptions/current
+        """GET /api/billing/subscriptions/current: the plan and the subscription behind it. The
+        success page passes `checkoutSessionId` (Stripe's {CHECKOUT_SESSION_ID}): the purchase is
+        then synced from Stripe first, so the buyer sees the plan paid for even before the
+        webhook. The access token carries the plan: refresh it (POST /api/auth/refresh) after a
+        change.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCredits(self, request, context):
+        """GET /api/billing/credits: message credits, this month's allowance and use, recent ledger
+        entries. `checkoutSessionId` syncs a message-pack purchase from Stripe first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListInvoices(self, request, context):
+        """GET /api/billing/invoices: what the account paid, newest first.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -125,15 +184,35 @@ def add_BillingServiceServicer_to_server(servicer, server):
                     request_deserializer=huntaze_dot_v1_dot_billing__pb2.CreateSubscriptionRequest.FromString,
                     response_serializer=huntaze_dot_v1_dot_billing__pb2.CreateSubscriptionResponse.SerializeToString,
             ),
+            'CreatePortalSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreatePortalSession,
+                    request_deserializer=huntaze_dot_v1_dot_billing__pb2.CreatePortalSessionRequest.FromString,
+                    response_serializer=huntaze_dot_v1_dot_billing__pb2.CreatePortalSessionResponse.SerializeToString,
+            ),
             'CancelSubscription': grpc.unary_unary_rpc_method_handler(
                     servicer.CancelSubscription,
                     request_deserializer=huntaze_dot_v1_dot_billing__pb2.CancelSubscriptionRequest.FromString,
                     response_serializer=huntaze_dot_v1_dot_billing__pb2.CancelSubscriptionResponse.SerializeToString,
             ),
+            'ResumeSubscription': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResumeSubscription,
+                    request_deserializer=huntaze_dot_v1_dot_billing__pb2.ResumeSubscriptionRequest.FromString,
+                    response_serializer=huntaze_dot_v1_dot_billing__pb2.ResumeSubscriptionResponse.SerializeToString,
+            ),
             'GetCurrentSubscription': grpc.unary_unary_rpc_method_handler(
                     servicer.GetCurrentSubscription,
                     request_deserializer=huntaze_dot_v1_dot_billing__pb2.GetCurrentSubscriptionRequest.FromString,
                     response_serializer=huntaze_dot_v1_dot_billing__pb2.GetCurrentSubscriptionResponse.SerializeToString,
+            ),
+            'GetCredits': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCredits,
+                    request_deserializer=huntaze_dot_v1_dot_billing__pb2.GetCreditsRequest.FromString,
+                    response_serializer=huntaze_dot_v1_dot_billing__pb2.GetCreditsResponse.SerializeToString,
+            ),
+            'ListInvoices': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListInvoices,
+                    request_deserializer=huntaze_dot_v1_dot_billing__pb2.ListInvoicesRequest.FromString,
+                    response_serializer=huntaze_dot_v1_dot_billing__pb2.ListInvoicesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -229,6 +308,33 @@ class BillingService:
             _registered_method=True)
 
     @staticmethod
+    def CreatePortalSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/huntaze.v1.BillingService/CreatePortalSession',
+            huntaze_dot_v1_dot_billing__pb2.CreatePortalSessionRequest.SerializeToString,
+            huntaze_dot_v1_dot_billing__pb2.CreatePortalSessionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def CancelSubscription(request,
             target,
             options=(),
@@ -256,6 +362,33 @@ class BillingService:
             _registered_method=True)
 
     @staticmethod
+    def ResumeSubscription(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/huntaze.v1.BillingService/ResumeSubscription',
+            huntaze_dot_v1_dot_billing__pb2.ResumeSubscriptionRequest.SerializeToString,
+            huntaze_dot_v1_dot_billing__pb2.ResumeSubscriptionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def GetCurrentSubscription(request,
             target,
             options=(),
@@ -272,6 +405,60 @@ class BillingService:
             '/huntaze.v1.BillingService/GetCurrentSubscription',
             huntaze_dot_v1_dot_billing__pb2.GetCurrentSubscriptionRequest.SerializeToString,
             huntaze_dot_v1_dot_billing__pb2.GetCurrentSubscriptionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCredits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/huntaze.v1.BillingService/GetCredits',
+            huntaze_dot_v1_dot_billing__pb2.GetCreditsRequest.SerializeToString,
+            huntaze_dot_v1_dot_billing__pb2.GetCreditsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListInvoices(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/huntaze.v1.BillingService/ListInvoices',
+            huntaze_dot_v1_dot_billing__pb2.ListInvoicesRequest.SerializeToString,
+            huntaze_dot_v1_dot_billing__pb2.ListInvoicesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -57,12 +57,14 @@ class RestDetails(_message.Message):
     def __init__(self, errors: _Optional[_Iterable[_Union[ErrorCase, _Mapping]]] = ..., request_headers: _Optional[_Iterable[_Union[HttpParameter, _Mapping]]] = ..., response_headers: _Optional[_Iterable[_Union[HttpParameter, _Mapping]]] = ..., request_cookies: _Optional[_Iterable[_Union[HttpParameter, _Mapping]]] = ..., request_example: _Optional[str] = ...) -> None: ...
 
 class ErrorCase(_message.Message):
-    __slots__ = ("code", "when")
+    __slots__ = ("code", "when", "http_status")
     CODE_FIELD_NUMBER: _ClassVar[int]
     WHEN_FIELD_NUMBER: _ClassVar[int]
+    HTTP_STATUS_FIELD_NUMBER: _ClassVar[int]
     code: _code_pb2.Code
     when: str
-    def __init__(self, code: _Optional[_Union[_code_pb2.Code, str]] = ..., when: _Optional[str] = ...) -> None: ...
+    http_status: int
+    def __init__(self, code: _Optional[_Union[_code_pb2.Code, str]] = ..., when: _Optional[str] = ..., http_status: _Optional[int] = ...) -> None: ...
 
 class HttpParameter(_message.Message):
     __slots__ = ("name", "description", "required")
