@@ -6,6 +6,7 @@ rate-limit and validation interceptors all raise services.errors.DomainError sub
     InvalidArgument     INVALID_ARGUMENT     + BadRequest field violations      400
     PayloadTooLarge     INVALID_ARGUMENT                                         400
     FailedPrecondition  FAILED_PRECONDITION                                      400
+    PaymentRequired     FAILED_PRECONDITION  + x-huntaze-http-status: 402        402
     Unauthenticated     UNAUTHENTICATED      + www-authenticate: Bearer          401
     PermissionDenied    PERMISSION_DENIED                                        403
     NotFound            NOT_FOUND                                                404
@@ -43,12 +44,16 @@ from interceptors.validation import json_path
 from services import errors
 
 ERROR_DOMAIN = "huntaze.com"
+# Envoy answers REST with this status instead of the one it derives from the gRPC code (for
+# statuses gRPC has no code for: 402).
+HTTP_STATUS_HEADER = "x-huntaze-http-status"
 INTERNAL_MESSAGE = "internal error"
 
 _CODES: tuple[tuple[type[errors.DomainError], grpc.StatusCode], ...] = (
     (errors.InvalidArgument, grpc.StatusCode.INVALID_ARGUMENT),
     (errors.PayloadTooLarge, grpc.StatusCode.INVALID_ARGUMENT),
     (errors.FailedPrecondition, grpc.StatusCode.FAILED_PRECONDITION),
+    (errors.PaymentRequired, grpc.StatusCode.FAILED_PRECONDITION),
     (errors.Unauthenticated, grpc.StatusCode.UNAUTHENTICATED),
     (errors.PermissionDenied, grpc.StatusCode.PERMISSION_DENIED),
     (errors.NotFound, grpc.StatusCode.NOT_FOUND),
@@ -95,7 +100,10 @@ def to_status(
     else:
         reason = _reason(error)
 
-    details = [_pack(error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN))]
+    metadata = error.metadata if isinstance(error, errors.DomainError) else {}
+    details = [
+        _pack(error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN, metadata=metadata))
+    ]
     if isinstance(error, errors.InvalidArgument) and error.violations:
         message = _with_json_paths(message, error.violations)
         details.append(
@@ -120,6 +128,8 @@ def to_status(
         headers.append(("retry-after", str(seconds)))
     if isinstance(error, errors.Unauthenticated):
         headers.append(("www-authenticate", 'Bearer realm="huntaze"'))
+    if isinstance(error, errors.PaymentRequired):
+        headers.append((HTTP_STATUS_HEADER, "402"))
 
     status = rpc_status.to_status(
         status_pb2.Status(code=code.value[0], message=message, details=details)

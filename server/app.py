@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -52,12 +52,19 @@ from interceptors.rate_limit import (
     SharedMemoryRateLimiter,
 )
 from server.ai import build_ai_service
+from server.billing import RETRY_INTERVAL_SECONDS, BillingParts, build_billing, retry_failed_events
 from server.config import Settings
 from server.runtime import RuntimeDir
 from server.servicers.ai_assistant import AIAssistantServicer
 from server.servicers.auth import AuthServicer
+from server.servicers.billing import BillingServicer
 from server.servicers.content_ideas import ContentIdeasServicer
-from server.servicers.health import CheckFailed, DependencyCheck, HealthReportServicer
+from server.servicers.health import (
+    CheckFailed,
+    DependencyCheck,
+    HealthReportServicer,
+    NotConfigured,
+)
 from server.servicers.http import session_of
 from server.servicers.users import UsersServicer
 from services.ai.breaker import BreakerState
@@ -74,6 +81,9 @@ from services.auth.passwords import PasswordHasher
 from services.auth.ports import AuthUnitOfWork
 from services.auth.service import AuthPolicy, AuthService
 from services.auth.tokens import AccessTokens
+from services.billing.metrics import BillingMetrics
+from services.billing.not_configured import NOT_CONFIGURED
+from services.billing.ports import BillingUnitOfWork
 from services.common.clock import Clock, utc_now
 from services.common.ids import IdGenerator, new_id
 from services.common.security_events import SecurityEvents
@@ -127,6 +137,7 @@ class Domain:
     messages: MessageGenerator
     text: TextAssistant
     pricing: PriceOptimizer
+    billing: BillingParts
 
 
 def auth_policy(settings: Settings) -> AuthPolicy:
@@ -139,7 +150,9 @@ def auth_policy(settings: Settings) -> AuthPolicy:
     )
 
 
-class AppUnitOfWork(AuthUnitOfWork, ContentUnitOfWork, BudgetUnitOfWork, Protocol):
+class AppUnitOfWork(
+    AuthUnitOfWork, ContentUnitOfWork, BudgetUnitOfWork, BillingUnitOfWork, Protocol
+):
     """Every repository some use case needs: what the unit-of-work factory must provide."""
 
 
@@ -174,6 +187,7 @@ def build_domain(
     )
     events = SecurityEvents()
     accounts = AccountStatusCache(uow_factory, ttl_seconds=settings.account_status_ttl_seconds)
+    billing = build_billing(settings, uow_factory, BillingMetrics(registry), clock=clock, ids=ids)
     auth = AuthService(
         uow_factory=uow_factory,
         hasher=hasher or PasswordHasher(),
@@ -190,9 +204,10 @@ def build_domain(
         accounts=accounts,
         ai=ai,
         ideas=ContentIdeasService(ai, uow_factory, clock=clock, new_id=ids),
-        messages=MessageGenerator(ai, uow_factory, clock=clock),
+        messages=MessageGenerator(ai, uow_factory, billing.meter, clock=clock),
         text=TextAssistant(ai),
         pricing=PriceOptimizer(),
+        billing=billing,
     )
 
 
@@ -205,10 +220,18 @@ class App:
     limiter: RateLimiter
     redis: SharedRedis | None
     ai: AIService
+    billing: BillingParts
     addresses: tuple[str, ...]
+    background: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(self) -> None:
         await self.server.start()
+        if self.billing.configured:
+            self.background.append(
+                asyncio.create_task(
+                    retry_failed_events(self.billing.webhooks, interval=RETRY_INTERVAL_SECONDS)
+                )
+            )
         for name in ("", *SERVICE_NAMES):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
         logger.info("serving", extra={"addresses": list(self.addresses)})
@@ -221,6 +244,10 @@ class App:
         if drain > 0:
             await asyncio.sleep(drain)  # time for Envoy's health check to see NOT_SERVING
         await self.server.stop(grace=self.settings.shutdown_grace_seconds)
+        for task in self.background:
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
+        await self.billing.aclose()
         await self.limiter.aclose()
         await self.ai.aclose()
         if self.redis is not None:
@@ -283,7 +310,11 @@ async def build_app(settings: Settings, *, slot: int | None = None) -> App:
 
     auth_pb2_grpc.add_AuthServiceServicer_to_server(AuthServicer(domain.auth), server)
     users_pb2_grpc.add_UserServiceServicer_to_server(UsersServicer(domain.users), server)
-    checks = [DependencyCheck("database", lambda: ping(engine)), *ai_checks(domain.ai)]
+    checks = [
+        DependencyCheck("database", lambda: ping(engine)),
+        *ai_checks(domain.ai),
+        stripe_check(domain.billing),
+    ]
     if redis is not None:
         checks.append(redis_check(redis))
     report_pb2_grpc.add_HealthServiceServicer_to_server(
@@ -302,7 +333,7 @@ async def build_app(settings: Settings, *, slot: int | None = None) -> App:
         analytics_pb2_grpc.AnalyticsServiceServicer(), server
     )
     billing_pb2_grpc.add_BillingServiceServicer_to_server(
-        billing_pb2_grpc.BillingServiceServicer(), server
+        BillingServicer(domain.billing.billing, domain.billing.webhooks), server
     )
 
     health_servicer = health.aio.HealthServicer()
@@ -321,7 +352,15 @@ async def build_app(settings: Settings, *, slot: int | None = None) -> App:
     for address in addresses:
         server.add_insecure_port(address)
     return App(
-        settings, server, health_servicer, engine, limiter, redis, domain.ai, tuple(addresses)
+        settings,
+        server,
+        health_servicer,
+        engine,
+        limiter,
+        redis,
+        domain.ai,
+        domain.billing,
+        tuple(addresses),
     )
 
 
@@ -337,6 +376,20 @@ def redis_check(redis: SharedRedis) -> DependencyCheck:
             raise CheckFailed(f"not answering, limits are per host meanwhile{suffix}") from error
 
     return DependencyCheck("redis", probe, required=False)
+
+
+def stripe_check(billing: BillingParts) -> DependencyCheck:
+    """Not required (only billing needs Stripe). Not configured is reported as such, not as
+    down; configured, the check is the webhook backlog (no call to Stripe per health check)."""
+
+    async def probe() -> None:
+        if not billing.configured:
+            raise NotConfigured(NOT_CONFIGURED)
+        stuck = await billing.webhooks.failing_events()
+        if stuck:
+            raise CheckFailed(f"{stuck} Stripe event(s) failed processing and wait for a retry")
+
+    return DependencyCheck("stripe", probe, required=False)
 
 
 def ai_checks(ai: AIService) -> list[DependencyCheck]:

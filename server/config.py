@@ -54,6 +54,22 @@ DEFAULT_AI_PRICES = {
 }
 
 
+class MessagePackSettings(BaseModel):
+    """One entry of MESSAGE_PACKS (JSON): the credits a pack grants and its Stripe price id."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    credits: int = Field(gt=0)
+    price: str = Field(min_length=1)
+
+
+DEFAULT_MESSAGE_PACKS = {
+    "small": MessagePackSettings(credits=100, price="price_messages_small"),
+    "medium": MessagePackSettings(credits=500, price="price_messages_medium"),
+    "large": MessagePackSettings(credits=2000, price="price_messages_large"),
+}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
 
@@ -161,6 +177,23 @@ class Settings(BaseSettings):
     # A reservation of a call that never settled (a crashed worker) stops counting after this.
     ai_reservation_ttl_seconds: float = Field(default=900.0, gt=0)
 
+    # Billing (Stripe). Without STRIPE_SECRET_KEY the billing routes answer 503 naming it.
+    stripe_secret_key: str = ""
+    stripe_webhook_secret: str = ""
+    # Stripe's API base URL; empty: Stripe's own (tests point it at a local server).
+    stripe_api_base: str = ""
+    stripe_price_pro: str = "price_pro"
+    stripe_price_enterprise: str = "price_enterprise"
+    stripe_timeout_seconds: float = Field(default=10.0, gt=0)
+    stripe_max_network_retries: int = Field(default=2, ge=0, le=5)
+    message_packs: dict[str, MessagePackSettings] = DEFAULT_MESSAGE_PACKS
+    # Generated messages included per calendar month (UTC), before purchased credits.
+    message_allowance_free: int = Field(default=20, ge=0)
+    message_allowance_pro: int = Field(default=500, ge=0)
+    message_allowance_enterprise: int = Field(default=5000, ge=0)
+    # Where Checkout and the Customer Portal send the buyer back to, by default.
+    frontend_url: str = "http://localhost:3000"
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
@@ -168,7 +201,7 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
-    @field_validator("ai_deployments", "ai_routes", "ai_prices", mode="before")
+    @field_validator("ai_deployments", "ai_routes", "ai_prices", "message_packs", mode="before")
     @classmethod
     def _json_text(cls, value: object) -> object:
         """JSON given as text (the environment does this itself; init arguments do not)."""
@@ -201,11 +234,23 @@ class Settings(BaseSettings):
             for key in self._ai_keys():
                 if _looks_like_placeholder(key):
                     raise ValueError("production refuses a placeholder AI API key")
+            self._production_stripe()
         if self.rate_limit_backend == "redis" and not self.redis_url:
             raise ValueError("RATE_LIMIT_BACKEND=redis needs REDIS_URL")
         if self.ai_cache_backend == "redis" and not self.redis_url:
             raise ValueError("AI_CACHE_BACKEND=redis needs REDIS_URL")
         return self
+
+    def _production_stripe(self) -> None:
+        """Billing may be off in production (no key), but a key that is set must be real."""
+        if not self.stripe_secret_key:
+            return
+        for name in ("stripe_secret_key", "stripe_webhook_secret"):
+            value = getattr(self, name)
+            if not value or _looks_like_placeholder(value):
+                raise ValueError(f"production refuses a missing or placeholder {name.upper()}")
+        if self.stripe_secret_key.startswith("sk_test_"):
+            raise ValueError("production refuses a Stripe test key (sk_test_...)")
 
     def _ai_keys(self) -> list[str]:
         keys = [self.openai_api_key, self.azure_openai_api_key]

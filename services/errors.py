@@ -23,11 +23,13 @@ class FieldViolation:
 
 
 class DomainError(Exception):
-    """Base of every error a use case may raise on purpose. `message` is safe to show clients."""
+    """Base of every error a use case may raise on purpose. `message` is safe to show clients;
+    so is `metadata` (google.rpc.ErrorInfo.metadata: what a frontend needs to act on it)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, metadata: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.metadata = metadata or {}
 
 
 class InvalidArgument(DomainError):
@@ -56,6 +58,11 @@ class Conflict(DomainError):
 
 class FailedPrecondition(DomainError):
     """The system is not in a state that allows the call (400)."""
+
+
+class PaymentRequired(DomainError):
+    """A paid resource is used up (messages: the month's allowance and the credits): buying
+    more, or waiting for the next month, is the way on (402)."""
 
 
 class RetryableError(DomainError):

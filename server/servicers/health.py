@@ -24,6 +24,11 @@ class CheckFailed(Exception):
     only, as their text may carry connection details)."""
 
 
+class NotConfigured(Exception):
+    """The dependency is optional and turned off here: reported as "not_configured", which
+    neither degrades nor downs the service."""
+
+
 @dataclass(frozen=True)
 class DependencyCheck:
     """A probe that returns on success and raises on failure. `required`: down means we are down."""
@@ -52,7 +57,7 @@ class HealthReportServicer(health_pb2_grpc.HealthServiceServicer):
         self, request: health_pb2.GetHealthRequest, context: grpc.aio.ServicerContext
     ) -> health_pb2.GetHealthResponse:
         results = await asyncio.gather(*(self._run(check) for check in self._checks))
-        failed = [c for c, r in zip(self._checks, results, strict=True) if r.status != "ok"]
+        failed = [c for c, r in zip(self._checks, results, strict=True) if r.status == "down"]
         if any(check.required for check in failed):
             status = "down"
         else:
@@ -75,6 +80,8 @@ class HealthReportServicer(health_pb2_grpc.HealthServiceServicer):
             status, message = "down", f"no answer within {self._timeout:g} s"
         except CheckFailed as error:
             status, message = "down", str(error)
+        except NotConfigured as error:
+            status, message = "not_configured", str(error)
         except Exception as error:  # any failure of the probe is the dependency's state
             status, message = "down", type(error).__name__
         else:

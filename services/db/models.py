@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     ForeignKey,
     Index,
     Integer,
@@ -87,6 +88,117 @@ class SubscriptionRow(Base):
     plan: Mapped[str] = mapped_column(String(20))
     current_period_end: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    price_id: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    cancel_at_period_end: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    cancel_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class BillingCustomerRow(Base):
+    """The user's Stripe customer: one per user, created once."""
+
+    __tablename__ = "billing_customers"
+
+    user_id: Mapped[str] = mapped_column(String(36), _user_fk(), primary_key=True)
+    stripe_customer_id: Mapped[str] = mapped_column(String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CreditAccountRow(Base):
+    """Purchased message credits and the month's used allowance; the row is also the lock that
+    serialises every change of the user's credits. The CHECKs are the last line: a bug that
+    would overdraw fails its transaction instead."""
+
+    __tablename__ = "credit_accounts"
+    __table_args__ = (
+        CheckConstraint("balance >= 0", name="balance_not_negative"),
+        CheckConstraint("frozen >= 0", name="frozen_not_negative"),
+        CheckConstraint("allowance_used >= 0", name="allowance_used_not_negative"),
+    )
+
+    user_id: Mapped[str] = mapped_column(String(36), _user_fk(), primary_key=True)
+    balance: Mapped[int] = mapped_column(Integer, default=0)
+    frozen: Mapped[int] = mapped_column(Integer, default=0)
+    allowance_month: Mapped[str] = mapped_column(String(7), default="")
+    allowance_used: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CreditEntryRow(Base):
+    """The append-only ledger: one row per change, unique on what caused it."""
+
+    __tablename__ = "credit_entries"
+    __table_args__ = (Index("ix_credit_entries_user_id_created_at", "user_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(String(36), _user_fk())
+    source: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[int] = mapped_column(Integer)
+    allowance: Mapped[int] = mapped_column(Integer)
+    frozen: Mapped[int] = mapped_column(Integer)
+    balance_after: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CreditGrantRow(Base):
+    """What one paid Checkout session granted, and what refunds and a dispute took back."""
+
+    __tablename__ = "credit_grants"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(String(36), _user_fk(), index=True)
+    checkout_session_id: Mapped[str] = mapped_column(String(255), unique=True)
+    payment_intent_id: Mapped[str] = mapped_column(String(255), index=True)
+    pack: Mapped[str] = mapped_column(String(40))
+    credits: Mapped[int] = mapped_column(Integer)
+    amount_paid: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    refund_claimed: Mapped[int] = mapped_column(Integer, default=0)
+    dispute_id: Mapped[str] = mapped_column(String(255), default="")
+    dispute_state: Mapped[str] = mapped_column(String(10), default="")
+    frozen: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class InvoiceRow(Base):
+    """An invoice the user paid (from invoice.paid, re-fetched)."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (Index("ix_invoices_user_id_paid_at", "user_id", "paid_at"),)
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36), _user_fk())
+    subscription_id: Mapped[str] = mapped_column(String(255), default="")
+    status: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str] = mapped_column(String(100), default="")
+    amount_paid: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    hosted_invoice_url: Mapped[str] = mapped_column(String(2048), default="")
+    period_start: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    period_end: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class StripeEventRow(Base):
+    """Every Stripe event received, stored before it is processed (unique on Stripe's id)."""
+
+    __tablename__ = "stripe_events"
+    __table_args__ = (Index("ix_stripe_events_pending", "processed_at", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100))
+    object_id: Mapped[str] = mapped_column(String(255))
+    created: Mapped[datetime] = mapped_column(UtcDateTime)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class RefreshTokenRow(Base):

@@ -34,7 +34,7 @@ from services.users.model import Account, Profile
 DUPLICATE_EMAIL = "an account with this e-mail already exists"
 
 
-def _insert_for(session: AsyncSession) -> Callable[..., Any]:
+def insert_for(session: AsyncSession) -> Callable[..., Any]:
     """The dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
@@ -220,7 +220,7 @@ class SqlSignInThrottles:
         """Created if missing and then locked (FOR UPDATE on PostgreSQL; SQLite writers are
         serialised), so concurrent failures queue and are all counted."""
         await self._session.execute(
-            _insert_for(self._session)(SignInThrottleRow)
+            insert_for(self._session)(SignInThrottleRow)
             .values(
                 email_hash=email_hash,
                 client_address=client_address,
@@ -308,7 +308,7 @@ class SqlAiSpendLedger:
         """The row is created if missing, then locked until commit (FOR UPDATE on PostgreSQL;
         SQLite write transactions are serialised) so reservations queue."""
         await self._session.execute(
-            _insert_for(self._session)(AiSpendRow)
+            insert_for(self._session)(AiSpendRow)
             .values(user_id=user_id, month=month, spent_micros=0, updated_at=now)
             .on_conflict_do_nothing()
         )

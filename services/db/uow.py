@@ -11,6 +11,13 @@ from types import TracebackType
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from services.db.billing_repositories import (
+    SqlBillingCustomers,
+    SqlCredits,
+    SqlInvoices,
+    SqlStripeEvents,
+    SqlSubscriptions,
+)
 from services.db.engine import SQLITE_BEGIN_OPTION
 from services.db.repositories import (
     SqlAiSpendLedger,
@@ -65,6 +72,11 @@ class SqlUnitOfWork:
         self.ai_spend = SqlAiSpendLedger(self.session)
         self.refresh_tokens = SqlRefreshTokens(self.session)
         self.signin_throttles = SqlSignInThrottles(self.session)
+        self.customers = SqlBillingCustomers(self.session)
+        self.subscriptions = SqlSubscriptions(self.session)
+        self.credits = SqlCredits(self.session)
+        self.invoices = SqlInvoices(self.session)
+        self.stripe_events = SqlStripeEvents(self.session)
         return self
 
     async def __aexit__(

@@ -1,5 +1,8 @@
 """The message generator use case (the spec's personalizeMessage): fill the creator's template
-for the fan, have the model rewrite it into `variants` messages, send only acceptable ones."""
+for the fan, have the model rewrite it into `variants` messages, send only acceptable ones.
+
+Metered (services.billing.metering): the `variants` units are reserved once the request passed
+its rules, before the model is called, and given back if the generation fails."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from services.assistant.messages.parsing import messages_parser
 from services.assistant.messages.prompt import build_request, message_inputs
 from services.assistant.messages.restricted import RestrictedWords
 from services.assistant.messages.rules import acceptable, checked_template, refuse_restricted
+from services.billing.metering import MessageMeter
 from services.common.clock import Clock
 from services.common.principal import Principal
 from services.common.uow import UnitOfWorkFactory
@@ -29,15 +33,23 @@ logger = logging.getLogger("huntaze.assistant.messages")
 
 class MessageGenerator:
     def __init__(
-        self, ai: StructuredAI, uow_factory: UnitOfWorkFactory[UsersUnitOfWork], *, clock: Clock
+        self,
+        ai: StructuredAI,
+        uow_factory: UnitOfWorkFactory[UsersUnitOfWork],
+        meter: MessageMeter,
+        *,
+        clock: Clock,
     ) -> None:
         self._ai = ai
         self._uow = uow_factory
+        self._meter = meter
         self._clock = clock
 
     async def generate(self, caller: Principal, request: MessageRequest) -> GeneratedMessages:
-        """Exactly `request.variants` messages; InvalidArgument (before any model call) for a
-        template the rules refuse. Never served from the prompt cache: they are personal."""
+        """Exactly `request.variants` messages, each spending one unit; InvalidArgument (before
+        any model call, nothing spent) for a template the rules refuse, PaymentRequired when
+        the allowance and credits fall short. Never served from the prompt cache: they are
+        personal."""
         days = days_since(request.recipient.last_purchase_at, self._clock())
         template = checked_template(request, days)
         creator_name, restricted_words = await self._creator(caller.user_id)
@@ -65,12 +77,17 @@ class MessageGenerator:
             days_since_purchase=days,
             restricted_words=restricted.words,
         )
-        parsed = await self._ai.complete_parsed(
-            build_request(inputs),
-            messages_parser(count=request.variants, tone=tone, filled_template=filled),
-            caller=caller,
-            cache=False,
-        )
+        reservation = await self._meter.reserve(caller.user_id, request.variants)
+        try:
+            parsed = await self._ai.complete_parsed(
+                build_request(inputs),
+                messages_parser(count=request.variants, tone=tone, filled_template=filled),
+                caller=caller,
+                cache=False,
+            )
+        except BaseException:
+            await self._meter.give_back(reservation, request.variants)
+            raise
         kept = acceptable(parsed.value, restricted)
         if len(kept) < request.variants:
             logger.info(

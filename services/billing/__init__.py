@@ -1,0 +1,2 @@
+"""Billing: Stripe subscriptions that set the plan, message packs on a credit ledger, and the
+webhook events that drive both."""
