@@ -78,6 +78,10 @@ def _fresh_scripts(fake_openai: FakeOpenAI) -> None:
     fake_openai.reset()
 
 
+# Messages a free account may generate per month on these stacks.
+FREE_MESSAGES = 5
+
+
 def ai_env(fake: FakeOpenAI, **extra: str) -> dict[str, str]:
     deployment = {
         "name": "openai",
@@ -96,6 +100,7 @@ def ai_env(fake: FakeOpenAI, **extra: str) -> dict[str, str]:
         ),
         "AI_OFFLINE_TOKEN_DELAY_MS": "0",
         "AI_BREAKER_FAILURE_THRESHOLD": "1000",
+        "MESSAGE_ALLOWANCE_FREE": str(FREE_MESSAGES),
         **extra,
     }
 
@@ -370,14 +375,30 @@ def test_over_budget_is_429_with_retry_after(tmp_path: Path, fake_openai: FakeOp
 # --- tools -----------------------------------------------------------------------------------
 
 
-def test_message_generator_is_for_paid_plans(client: httpx.Client) -> None:
+def test_message_generator_is_metered_on_every_plan(client: httpx.Client) -> None:
+    """A free account spends its monthly allowance, then gets 402 (not 429: buying credits
+    helps, waiting does not) with what it needs to act; a refused call spends nothing."""
     _, access, _ = signed_in(client)
-    response = client.post(
-        "/api/ai-assistant/tools/message-generator",
-        json={"template": "Hi {{name}}", "recipient": {"name": "Sam"}},
-        headers=bearer(access),
-    )
-    assert response.status_code == 403
+
+    def generate_messages(variants: int) -> httpx.Response:
+        return client.post(
+            "/api/ai-assistant/tools/message-generator",
+            json={"template": "Hi {{name}}", "recipient": {"name": "Sam"}, "variants": variants},
+            headers=bearer(access),
+        )
+
+    assert generate_messages(3).status_code == 200
+    refused = generate_messages(3)
+    assert refused.status_code == 402, refused.text
+    assert "grpc-status" not in refused.headers
+    (info,) = [d for d in refused.json()["details"] if d["@type"].endswith("ErrorInfo")]
+    assert info["reason"] == "PAYMENT_REQUIRED"
+    assert info["metadata"]["monthlyAllowance"] == str(FREE_MESSAGES)
+    assert info["metadata"]["buy"] == "/api/billing/message-packs/checkout"
+    assert generate_messages(2).status_code == 200
+    credits = client.get("/api/billing/credits", headers=bearer(access)).json()
+    assert (credits["usedThisMonth"], credits["monthlyAllowance"]) == (5, FREE_MESSAGES)
+    assert [entry["kind"] for entry in credits["entries"]] == ["usage", "usage"]
 
 
 def test_message_generator_fills_the_template_for_the_fan(

@@ -16,6 +16,7 @@ import contextlib
 import functools
 import json
 import os
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -44,10 +45,28 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 from support.databases import database
-from support.e2e_client import PASSWORD, new_email, refresh_cookie_of, sign_in, sign_up
+from support.e2e_billing import (
+    PRICES,
+    STRIPE_KEY,
+    WEBHOOK_PATH,
+    WEBHOOK_SECRET,
+    stripe_env,
+    subscribe,
+)
+from support.e2e_client import (
+    PASSWORD,
+    bearer,
+    new_email,
+    refresh_cookie_of,
+    sign_in,
+    sign_up,
+)
 from support.e2e_db import set_plan
 from support.e2e_stack import Stack, running_stack
+from support.fake_stripe import FakeStripe
 from support.openapi_checks import Proto3Json, refused_only_for_worded_rules
+
+from services.common.ids import new_id
 
 pytestmark = pytest.mark.e2e
 
@@ -59,13 +78,17 @@ SEED = int(os.environ.get("HUNTAZE_FUZZ_SEED", "9"))
 # Services whose servicers are not built yet: their routes authenticate and validate, then
 # answer 501. The last test checks this list is exact, so each service fuzzed from the day
 # it is built.
-UNSERVED = {"BillingService", "ContentCreationService", "AnalyticsService"}
+UNSERVED = {"ContentCreationService", "AnalyticsService"}
+# Operations on one subscription: valid requests name a live subscription of the caller's.
+ON_A_SUBSCRIPTION = {"BillingService_CancelSubscription", "BillingService_ResumeSubscription"}
 STACK_ENV = {
     "RATE_LIMIT_AUTH": "100000/60",
     "RATE_LIMIT_STANDARD": "100000/60",
     "RATE_LIMIT_AI": "100000/60",
     "RATE_LIMIT_SESSION": "100000/60",
     "RATE_LIMIT_WEBHOOK": "100000/60",
+    # Running out of messages (402) is a state, not a request the document refuses.
+    "MESSAGE_ALLOWANCE_FREE": "1000000",
 }
 
 schema = schemathesis.openapi.from_dict(
@@ -99,10 +122,11 @@ def plans_of(case: Case) -> list[str]:
 
 @dataclass
 class Accounts:
-    """The signed-in users the fuzzer acts as, on one stack."""
+    """The signed-in users the fuzzer acts as, on one stack (billing on a local Stripe)."""
 
     stack: Stack
     http: httpx.Client
+    stripe: FakeStripe
     tokens: dict[str, str] = field(default_factory=dict)
     sign_ins: int = 0
 
@@ -117,6 +141,24 @@ class Accounts:
         if plan not in self.tokens:
             self.tokens[plan] = self.fresh(plan)["accessToken"]
         return self.tokens[plan]
+
+    def subscriber(self) -> tuple[str, str]:
+        """A new account with a paid subscription: its access token and subscription id."""
+        token = self.fresh()["accessToken"]
+        subscribe(self.http, self.stripe, token)
+        current = self.http.get("/api/billing/subscriptions/current", headers=bearer(token))
+        return token, current.json()["subscription"]["id"]
+
+    def stripe_event(self) -> tuple[bytes, str]:
+        """A Stripe event as the webhook receives it: raw JSON and its signature."""
+        event = {
+            "id": f"evt_fuzz_{new_id().replace('-', '')}",
+            "object": "event",
+            "type": "customer.updated",
+            "created": int(time.time()),
+            "data": {"object": {"id": "cus_fuzz", "object": "customer"}},
+        }
+        return self.stripe.signed(json.dumps(event).encode(), WEBHOOK_SECRET)
 
     def fresh(self, plan: str = "free") -> dict[str, str]:
         """A new account's access token and refresh token."""
@@ -147,6 +189,8 @@ class Credentials:
     def get(self, case: Case, context: Any) -> str:
         if case.method == "DELETE" and case.path == "/api/users/me":
             return "doomed"
+        if case.operation.definition.raw["operationId"] in ON_A_SUBSCRIPTION:
+            return "subscriber"
         return "pro" if plans_of(case) else "free"
 
     def set(self, case: Case, role: str, context: Any) -> None:
@@ -158,23 +202,35 @@ def real_credentials(case: Case, accounts: Accounts) -> Iterator[None]:
     """`case` with real credentials for one call, then as generated again: Schemathesis hands
     the same explicit and coverage cases to both stacks, and one stack's tokens name no account
     on the other."""
-    generated = case.headers, case.cookies, case.body
+    generated = case.headers, case.cookies, case.body, case.path_parameters, case.media_type
     with_credentials(case, accounts)
     try:
         yield
     finally:
-        case.headers, case.cookies, case.body = generated
+        case.headers, case.cookies, case.body, case.path_parameters, case.media_type = generated
 
 
 def with_credentials(case: Case, accounts: Accounts) -> None:
     """The real credential of the role the case was generated with; a live session in the
     refresh cookie of valid requests (a generated one is only ever refused)."""
+    positive = case.meta is None or not case.meta.generation.mode.is_negative
     header = (case.headers or {}).get("Authorization", "")
     if header.startswith(f"Bearer {ROLE}"):
         role = header.removeprefix(f"Bearer {ROLE}")
-        token = accounts.fresh()["accessToken"] if role == "doomed" else accounts.token(role)
+        if role == "subscriber":
+            token, subscription_id = accounts.subscriber()
+            if positive:
+                case.path_parameters = {**(case.path_parameters or {}), "id": subscription_id}
+        elif role == "doomed":
+            token = accounts.fresh()["accessToken"]
+        else:
+            token = accounts.token(role)
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
-    positive = case.meta is None or not case.meta.generation.mode.is_negative
+    if positive and case.path == WEBHOOK_PATH:
+        # Only Stripe can sign: a valid delivery is a signed event.
+        case.body, signature = accounts.stripe_event()
+        case.media_type = "application/json"
+        case.headers = {**(case.headers or {}), "Stripe-Signature": signature}
     if positive and "refreshToken" in (case.cookies or {}):
         case.cookies = {**(case.cookies or {}), "refreshToken": accounts.fresh()["refreshToken"]}
     if positive and case.path == "/api/auth/signin" and isinstance(case.body, dict):
@@ -222,12 +278,15 @@ def refuses_what_the_document_forbids(
     ctx: CheckContext, response: Response, case: Case
 ) -> bool | None:
     """Invalid requests are refused, except what proto3 JSON reads as valid on purpose (a `null`
-    is an absent field, "5" is the number 5)."""
+    is an absent field, "5" is the number 5), and bodies of raw-bytes routes (the webhook: any
+    bytes are valid, what makes a delivery valid is its signature)."""
     try:
         return negative_data_rejection(ctx, response, case)
     except AcceptedNegativeData:
         assert case.meta is not None
         negative = {loc for loc, info in case.meta.components.items() if info.mode.is_negative}
+        if _takes_any_bytes(case) and not negative - {ParameterLocation.BODY}:
+            return None  # any bytes are a valid body here: only the signature can be wrong
         body_schema = _body_schema(case)
         if (
             negative == {ParameterLocation.BODY}
@@ -293,6 +352,11 @@ def _body_schema(case: Case) -> dict[str, Any] | None:
     return None if media is None else media["schema"]
 
 
+def _takes_any_bytes(case: Case) -> bool:
+    content = case.operation.definition.raw.get("requestBody", {}).get("content", {})
+    return "*/*" in content
+
+
 def _json(response: Response) -> Any:
     try:
         return json.loads(response.text)
@@ -300,19 +364,28 @@ def _json(response: Response) -> Any:
         return None
 
 
+@pytest.fixture(scope="module")
+def stripe_server() -> Iterator[FakeStripe]:
+    with FakeStripe(STRIPE_KEY, prices=PRICES) as server:
+        yield server
+
+
 @pytest.fixture(
     scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
 def accounts(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    stripe_server: FakeStripe,
 ) -> Iterator[Accounts]:
     workdir = tmp_path_factory.mktemp(f"fuzz-{request.param}")
+    env = {**STACK_ENV, **stripe_env(stripe_server)}
     with (
         database(request.param, workdir) as url,
-        running_stack(workdir, url, workers=2, env=STACK_ENV) as stack,
+        running_stack(workdir, url, workers=2, env=env) as stack,
         httpx.Client(base_url=stack.base_url, timeout=15) as http,
     ):
-        yield Accounts(stack, http)
+        yield Accounts(stack, http, stripe_server)
 
 
 @pytest.fixture(scope="module")

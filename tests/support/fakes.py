@@ -20,6 +20,14 @@ from services.common.ids import new_id
 from services.content.model import ContentItem
 from services.errors import Conflict
 from services.users.model import Account, Profile
+from support.billing_fakes import (
+    BillingTables,
+    MemoryBillingCustomers,
+    MemoryCredits,
+    MemoryInvoices,
+    MemoryStripeEvents,
+    MemorySubscriptions,
+)
 
 ACCOUNT_CREATED = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -51,6 +59,7 @@ class Tables:
     # reservation id -> (reservation, expires_at)
     reservations: dict[str, tuple[Reservation, datetime]] = field(default_factory=dict)
     usage: list[tuple[str, UsageRecord, datetime]] = field(default_factory=list)
+    billing: BillingTables = field(default_factory=BillingTables)
 
 
 class MemoryUsers:
@@ -234,6 +243,11 @@ class MemoryUnitOfWork:
         self.signin_throttles = MemorySignInThrottles(self._tables)
         self.content = MemoryContentItems(self._tables)
         self.ai_spend = MemoryAiSpendLedger(self._tables)
+        self.customers = MemoryBillingCustomers(self._tables.billing)
+        self.subscriptions = MemorySubscriptions(self._tables.billing)
+        self.credits = MemoryCredits(self._tables.billing)
+        self.invoices = MemoryInvoices(self._tables.billing)
+        self.stripe_events = MemoryStripeEvents(self._tables.billing)
         return self
 
     async def __aexit__(

@@ -4,14 +4,11 @@ PostgreSQL. A fake that drifts from the database fails here."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from support.databases import postgres_database, sqlite_url
-from support.fakes import MemoryDatabase, an_account
+from support.fakes import an_account
 
 from server.app import AppUnitOfWork
 from services.ai.budget import Reservation, UsageRecord
@@ -20,28 +17,11 @@ from services.auth.model import RefreshToken, Throttle
 from services.common.ids import new_id
 from services.common.uow import UnitOfWorkFactory
 from services.content.model import ContentItem
-from services.db import create_engine, create_uow_factory
 from services.errors import Conflict
 from services.users.model import Account, Profile
 
 NOW = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
 Factory = UnitOfWorkFactory[AppUnitOfWork]
-
-
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def uow(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Factory]:
-    if request.param == "memory":
-        yield MemoryDatabase()
-        return
-    if request.param == "sqlite":
-        engine = create_engine(sqlite_url(tmp_path))
-        yield create_uow_factory(engine)
-        await engine.dispose()
-        return
-    with postgres_database() as url:
-        engine = create_engine(url, pool_size=2)
-        yield create_uow_factory(engine)
-        await engine.dispose()
 
 
 def account(email: str = "ada@example.com") -> Account:

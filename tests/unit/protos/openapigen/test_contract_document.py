@@ -122,4 +122,7 @@ def test_the_served_routes_have_examples() -> None:
         "POST /api/ai-assistant/tools/content-ideas",
         "POST /api/ai-assistant/tools/message-generator",
         "POST /api/ai-assistant/tools/pricing-optimizer",
+        "POST /api/billing/subscriptions",
+        "POST /api/billing/portal",
+        "POST /api/billing/message-packs/checkout",
     } <= labels

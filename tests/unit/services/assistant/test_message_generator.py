@@ -14,6 +14,8 @@ from support.fakes import MemoryDatabase
 from services.ai.model import AIRequest
 from services.assistant.messages.model import MessageContext, MessageRequest, Recipient
 from services.assistant.messages.service import MessageGenerator
+from services.billing.metering import MessageMeter
+from services.common.ids import new_id
 from services.common.principal import Principal
 from services.errors import InvalidArgument, NotFound
 
@@ -21,8 +23,13 @@ NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 AVA = Recipient(name="Ava Stone", spend_tier="vip", subscription_status="active")
 
 
+ALLOWANCES = {"free": 1000, "pro": 1000, "enterprise": 1000}
+
+
 def generator(ai: FakeAI, uow_factory: MemoryDatabase) -> MessageGenerator:
-    return MessageGenerator(ai, uow_factory, clock=FakeClock(NOW))
+    clock = FakeClock(NOW)
+    meter = MessageMeter(uow_factory, ALLOWANCES, clock=clock, ids=new_id)
+    return MessageGenerator(ai, uow_factory, meter, clock=clock)
 
 
 def request(

@@ -1,0 +1,116 @@
+"""Billing as the composition root builds it (server.billing.build_billing), over the real
+`stripe` SDK talking HTTP to the local Stripe-protocol server, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from prometheus_client import CollectorRegistry
+from support.fake_stripe import FakeStripe, Price
+
+from server.billing import BillingParts, build_billing
+from server.config import MessagePackSettings, Settings
+from services.billing.metrics import BillingMetrics
+from services.common.clock import utc_now
+from services.common.ids import new_id
+from services.common.principal import Principal
+from services.db import SqlUnitOfWorkFactory
+from services.users.model import Account, Profile
+
+SECRET_KEY = "sk_test_integration"
+WEBHOOK_SECRET = "whsec_integration"
+PRICES = {
+    "price_pro": Price(2900),
+    "price_enterprise": Price(9900),
+    "price_small": Price(900, recurring=False),
+    "price_large": Price(4900, recurring=False),
+}
+PACKS = {
+    "small": MessagePackSettings(credits=100, price="price_small"),
+    "large": MessagePackSettings(credits=1000, price="price_large"),
+}
+
+
+@pytest.fixture(scope="module")
+def stripe_server() -> Iterator[FakeStripe]:
+    with FakeStripe(SECRET_KEY, prices=PRICES) as server:
+        yield server
+
+
+def settings(stripe_server: FakeStripe, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "environment": "test",
+        "jwt_secret": "x" * 40,
+        "stripe_secret_key": SECRET_KEY,
+        "stripe_webhook_secret": WEBHOOK_SECRET,
+        "stripe_api_base": stripe_server.base_url,
+        "stripe_price_pro": "price_pro",
+        "stripe_price_enterprise": "price_enterprise",
+        "message_packs": PACKS,
+        "message_allowance_free": 0,
+        "frontend_url": "https://app.example.com",
+        **overrides,
+    }
+    return Settings(**values)
+
+
+@dataclass
+class Billed:
+    """Billing parts, their metrics, and the fake Stripe."""
+
+    parts: BillingParts
+    registry: CollectorRegistry
+    stripe: FakeStripe
+    uow: SqlUnitOfWorkFactory
+
+    async def user(self, plan: str = "free") -> Principal:
+        user_id = new_id()
+        now = utc_now()
+        async with self.uow() as unit:
+            await unit.users.add(
+                Account(
+                    id=user_id,
+                    email=f"{user_id}@example.com",
+                    name="Ava",
+                    password_hash="x",
+                    subscription=plan,
+                    is_active=True,
+                    profile=Profile(),
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            await unit.commit()
+        return Principal(user_id=user_id, plan=plan)
+
+    async def plan(self, user: Principal) -> str:
+        async with self.uow(write=False) as unit:
+            account = await unit.users.get(user.user_id)
+        assert account is not None
+        return account.subscription
+
+    async def deliver(self, *events: dict[str, Any]) -> None:
+        for event in events:
+            payload, header = self.stripe.signed(event, WEBHOOK_SECRET)
+            await self.parts.webhooks.receive(payload, header)
+
+    def metric(self, name: str, **labels: str) -> float:
+        return self.registry.get_sample_value(name, labels) or 0.0
+
+
+@pytest.fixture
+async def billed(
+    stripe_server: FakeStripe, uow_factory: SqlUnitOfWorkFactory
+) -> AsyncIterator[Billed]:
+    stripe_server.reset()
+    registry = CollectorRegistry()
+    parts = build_billing(
+        settings(stripe_server), uow_factory, BillingMetrics(registry), clock=utc_now, ids=new_id
+    )
+    try:
+        yield Billed(parts, registry, stripe_server, uow_factory)
+    finally:
+        await parts.aclose()
