@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry
-from support.fake_stripe import FakeStripe, Price
+from support.e2e_billing import PRICES
+from support.fake_stripe import FakeStripe
+from support.fakes import an_account
 
 from server.billing import BillingParts, build_billing
 from server.config import MessagePackSettings, Settings
@@ -18,16 +20,9 @@ from services.common.clock import utc_now
 from services.common.ids import new_id
 from services.common.principal import Principal
 from services.db import SqlUnitOfWorkFactory
-from services.users.model import Account, Profile
 
 SECRET_KEY = "sk_test_integration"
 WEBHOOK_SECRET = "whsec_integration"
-PRICES = {
-    "price_pro": Price(2900),
-    "price_enterprise": Price(9900),
-    "price_small": Price(900, recurring=False),
-    "price_large": Price(4900, recurring=False),
-}
 PACKS = {
     "small": MessagePackSettings(credits=100, price="price_small"),
     "large": MessagePackSettings(credits=1000, price="price_large"),
@@ -67,24 +62,11 @@ class Billed:
     uow: SqlUnitOfWorkFactory
 
     async def user(self, plan: str = "free") -> Principal:
-        user_id = new_id()
-        now = utc_now()
+        account = an_account(email=f"{new_id()}@example.com", subscription=plan)
         async with self.uow() as unit:
-            await unit.users.add(
-                Account(
-                    id=user_id,
-                    email=f"{user_id}@example.com",
-                    name="Ava",
-                    password_hash="x",
-                    subscription=plan,
-                    is_active=True,
-                    profile=Profile(),
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
+            await unit.users.add(account)
             await unit.commit()
-        return Principal(user_id=user_id, plan=plan)
+        return Principal(user_id=account.id, plan=plan)
 
     async def plan(self, user: Principal) -> str:
         async with self.uow(write=False) as unit:

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from support.fakes import an_account
 
 from services.billing.metering import MessageMeter
 from services.billing.model import CreditAccount
@@ -17,7 +18,6 @@ from services.common.ids import new_id
 from services.db import create_engine, create_uow_factory
 from services.db.models import CreditAccountRow, CreditEntryRow
 from services.errors import PaymentRequired
-from services.users.model import Account, Profile
 
 SPENDS = 200
 BALANCE = 10
@@ -34,27 +34,13 @@ async def engines(database_url: str) -> AsyncIterator[list[AsyncEngine]]:
 
 
 async def a_user_with_credits(engine: AsyncEngine, balance: int) -> str:
-    uow_factory = create_uow_factory(engine)
-    now = utc_now()
-    user_id = new_id()
-    async with uow_factory() as uow:
-        await uow.users.add(
-            Account(
-                id=user_id,
-                email=f"{user_id}@example.com",
-                name="Ava",
-                password_hash="x",
-                subscription="free",
-                is_active=True,
-                profile=Profile(),
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        await uow.credits.lock_account(user_id)
-        await uow.credits.save_account(CreditAccount(user_id, balance=balance))
+    account = an_account(email=f"{new_id()}@example.com")
+    async with create_uow_factory(engine)() as uow:
+        await uow.users.add(account)
+        await uow.credits.lock_account(account.id)
+        await uow.credits.save_account(CreditAccount(account.id, balance=balance))
         await uow.commit()
-    return user_id
+    return account.id
 
 
 async def test_concurrent_one_unit_spends_succeed_exactly_as_often_as_the_balance_allows(

@@ -23,8 +23,20 @@ PRODUCTION = {
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
+WEBHOOK = {"stripe_webhook_secret": "whsec_8f3kq0vT2mXpL9"}
+
+
 def test_production_accepts_real_secrets() -> None:
     assert Settings(**PRODUCTION).metrics_token == "m" * 32
+    live = Settings(**PRODUCTION, stripe_secret_key="sk_live_51Hq8s2Lk0Zx", **WEBHOOK)
+    assert live.stripe_secret_key.startswith("sk_live_")
+
+
+def test_message_packs_are_read_from_json() -> None:
+    packs = '{"small": {"credits": 10, "price": "price_s"}}'
+    assert Settings(message_packs=packs).message_packs["small"].credits == 10
+    with pytest.raises(ValidationError):
+        Settings(message_packs='{"small": {"credits": 0, "price": "price_s"}}')
 
 
 @pytest.mark.parametrize(
@@ -35,8 +47,20 @@ def test_production_accepts_real_secrets() -> None:
         ({"jwt_secret": "dev-only-insecure-jwt-secret-change-me"}, "JWT_SECRET"),
         ({"metrics_token": ""}, "METRICS_TOKEN"),
         ({"database_url": "sqlite+aiosqlite:///x.db"}, "PostgreSQL"),
+        ({"stripe_secret_key": "sk_live_your-key", **WEBHOOK}, "STRIPE_SECRET_KEY"),
+        ({"stripe_secret_key": "sk_test_51Abc"}, "STRIPE_WEBHOOK_SECRET"),
+        ({"stripe_secret_key": "sk_test_51Abc", **WEBHOOK}, "test key"),
     ],
-    ids=["no-jwt-secret", "short", "placeholder", "no-metrics-token", "sqlite"],
+    ids=[
+        "no-jwt-secret",
+        "short",
+        "placeholder",
+        "no-metrics-token",
+        "sqlite",
+        "stripe-placeholder",
+        "stripe-no-webhook-secret",
+        "stripe-test-key",
+    ],
 )
 def test_production_refuses(override: dict[str, str], complaint: str) -> None:
     with pytest.raises(ValidationError, match=complaint):
