@@ -52,20 +52,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import socket
 import threading
 from collections import deque
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
+
+from support.asgi_thread import ThreadedASGIServer
 
 AZURE_CONTENT_FILTER: Mapping[str, Any] = {
     "error": {
@@ -143,72 +142,29 @@ class RecordedRequest:
     disconnected: bool = False
 
 
-class FakeOpenAI:
+class FakeOpenAI(ThreadedASGIServer):
     """The server; a context manager (start on enter, stop on exit). See the module docstring."""
 
     def __init__(self) -> None:
+        super().__init__(
+            thread_name="fake-openai",
+            description="the fake OpenAI server",
+            graceful_shutdown=2,
+        )
         self._lock = threading.Lock()
         self._disconnect = threading.Condition(self._lock)
         self._queues: dict[str, deque[Behaviour]] = {}
         self._always: dict[str, Behaviour] = {}
         self._requests: list[RecordedRequest] = []
-        self._socket: socket.socket | None = None
-        self._thread: threading.Thread | None = None
-        self._server: uvicorn.Server | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
-        self._ready = threading.Event()
 
-    # -- lifecycle ---------------------------------------------------------------------------
+    # -- lifecycle: start, stop, the context manager and `port` come from ThreadedASGIServer ----
 
-    def start(self) -> None:
-        self._ready.clear()
-        # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets whose proto says TCP,
-        # and without it every small answer waits ~40 ms for the peer's delayed ACK.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self._socket = sock
-        config = uvicorn.Config(
-            self._app(),
-            log_level="warning",
-            access_log=False,
-            lifespan="on",
-            timeout_graceful_shutdown=2,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._run, name="fake-openai", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(timeout=10):
-            raise RuntimeError("the fake OpenAI server did not start")
-
-    def stop(self) -> None:
-        if self._server is None or self._thread is None:
-            return
+    def _on_stop(self) -> None:
+        # Wakes requests waiting out a Hang, so shutdown need not wait for them.
         if self._loop is not None and self._stopping is not None:
             self._loop.call_soon_threadsafe(self._stopping.set)
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
-        if self._socket is not None:
-            self._socket.close()
-        self._server = self._thread = self._socket = None
-
-    def __enter__(self) -> FakeOpenAI:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        assert self._socket is not None, "server not started"
-        return int(self._socket.getsockname()[1])
 
     @property
     def base_url(self) -> str:
@@ -253,10 +209,6 @@ class FakeOpenAI:
         return await asyncio.to_thread(self.wait_for_disconnect, within)
 
     # -- the server --------------------------------------------------------------------------
-
-    def _run(self) -> None:
-        assert self._server is not None and self._socket is not None
-        asyncio.run(self._server.serve(sockets=[self._socket]))
 
     def _app(self) -> Starlette:
         @contextlib.asynccontextmanager

@@ -77,22 +77,20 @@ import fnmatch
 import json
 import re
 import secrets
-import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import TracebackType
 from typing import Any
 
 import stripe
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from support.asgi_thread import ThreadedASGIServer
 from support.fake_stripe_forms import (
     StripeError,
     as_bool,
@@ -253,7 +251,7 @@ def sign_payload(payload: bytes, secret: str, timestamp: int | None = None) -> s
     )
 
 
-class FakeStripe:
+class FakeStripe(ThreadedASGIServer):
     """The server; a context manager (start on enter, stop on exit). See the module docstring."""
 
     def __init__(
@@ -266,6 +264,7 @@ class FakeStripe:
         latency: float = 0.0,
         idempotency_conflicts: bool = False,
     ) -> None:
+        super().__init__(thread_name="fake-stripe", description="the fake Stripe server")
         self.secret_key = secret_key
         self._keys = {secret_key, *extra_keys}
         self._prices = dict(prices or {})
@@ -273,55 +272,10 @@ class FakeStripe:
         self._latency = latency
         self._conflicts = idempotency_conflicts
         self._lock = threading.RLock()
-        self._socket: socket.socket | None = None
-        self._thread: threading.Thread | None = None
-        self._server: uvicorn.Server | None = None
-        self._ready = threading.Event()
         self._routes = self._route_table()
         self.reset()
 
-    # -- lifecycle ---------------------------------------------------------------------------
-
-    def start(self) -> None:
-        self._ready.clear()
-        # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets whose proto says TCP,
-        # and without it every answer waits ~40 ms on Nagle and delayed ACKs.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self._socket = sock
-        config = uvicorn.Config(self._app(), log_level="warning", access_log=False, lifespan="on")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._run, name="fake-stripe", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(timeout=10):
-            raise RuntimeError("the fake Stripe server did not start")
-
-    def stop(self) -> None:
-        if self._server is None or self._thread is None:
-            return
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
-        if self._socket is not None:
-            self._socket.close()
-        self._server = self._thread = self._socket = None
-
-    def __enter__(self) -> FakeStripe:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        assert self._socket is not None, "server not started"
-        return int(self._socket.getsockname()[1])
+    # -- lifecycle: start, stop, the context manager and `port` come from ThreadedASGIServer ----
 
     @property
     def base_url(self) -> str:
@@ -1358,10 +1312,6 @@ class FakeStripe:
         return self._page(copy.deepcopy(self._events[::-1]), keep, call, "/v1/events")
 
     # -- the server ----------------------------------------------------------------------------
-
-    def _run(self) -> None:
-        assert self._server is not None and self._socket is not None
-        asyncio.run(self._server.serve(sockets=[self._socket]))
 
     def _app(self) -> Starlette:
         @contextlib.asynccontextmanager

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry
-from support.e2e_billing import PRICES
+from support.e2e_billing import PRICES, STRIPE_KEY, WEBHOOK_SECRET
 from support.fake_stripe import FakeStripe
 from support.fakes import an_account
 
@@ -21,8 +21,6 @@ from services.common.ids import new_id
 from services.common.principal import Principal
 from services.db import SqlUnitOfWorkFactory
 
-SECRET_KEY = "sk_test_integration"
-WEBHOOK_SECRET = "whsec_integration"
 PACKS = {
     "small": MessagePackSettings(credits=100, price="price_small"),
     "large": MessagePackSettings(credits=1000, price="price_large"),
@@ -31,7 +29,7 @@ PACKS = {
 
 @pytest.fixture(scope="module")
 def stripe_server() -> Iterator[FakeStripe]:
-    with FakeStripe(SECRET_KEY, prices=PRICES) as server:
+    with FakeStripe(STRIPE_KEY, prices=PRICES) as server:
         yield server
 
 
@@ -39,7 +37,7 @@ def settings(stripe_server: FakeStripe, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "environment": "test",
         "jwt_secret": "x" * 40,
-        "stripe_secret_key": SECRET_KEY,
+        "stripe_secret_key": STRIPE_KEY,
         "stripe_webhook_secret": WEBHOOK_SECRET,
         "stripe_api_base": stripe_server.base_url,
         "stripe_price_pro": "price_pro",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import func, select, text
+from support.e2e_billing import WEBHOOK_SECRET
 
 from services.common.principal import Principal
 from services.db.models import StripeEventRow
@@ -18,8 +19,6 @@ from services.errors import InvalidArgument
 
 if TYPE_CHECKING:
     from conftest import Billed
-
-from conftest import WEBHOOK_SECRET
 
 
 async def stored_events(billed: Billed) -> int:
