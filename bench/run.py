@@ -31,6 +31,7 @@ import faults_suite
 import grpc
 import httpx
 import loadgen
+import webhooks_suite
 from huntaze.v1 import users_pb2, users_pb2_grpc
 from processes import Processes, StartupError, wait_until
 
@@ -55,7 +56,7 @@ SYSTEMS = {
     "fastapi": "FastAPI+uvicorn",
 }
 BASELINE = "fastapi"
-SUITES = ("getme", "ai", "faults")
+SUITES = ("getme", "ai", "faults", "webhooks")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,6 +109,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     ai_suite.add_arguments(parser)
     faults_suite.add_arguments(parser)
+    webhooks_suite.add_arguments(parser)
     args = parser.parse_args(argv)
     args.suites = args.suites.split(",")
     if unknown := set(args.suites) - set(SUITES):
@@ -126,6 +128,7 @@ def main(argv: list[str]) -> int:
     configurations: list[dict[str, Any]] = []
     ai: dict[str, Any] = {}
     faults: dict[str, Any] = {}
+    webhooks: dict[str, Any] = {}
     with (
         tempfile.TemporaryDirectory(prefix="huntaze-bench-") as tmp,
         Processes(Path(tmp)) as processes,
@@ -170,6 +173,9 @@ def main(argv: list[str]) -> int:
         if "faults" in args.suites:
             print("== Faults", flush=True)
             faults = faults_suite.measure_faults(env, args, workdir)
+        if "webhooks" in args.suites:
+            print(f"== Webhooks, {args.webhooks_workers} server worker(s)", flush=True)
+            webhooks = webhooks_suite.measure_webhooks(env, args, workdir)
     results: dict[str, Any] = {
         "schema": 2,
         "started_at": started.isoformat(),
@@ -194,6 +200,8 @@ def main(argv: list[str]) -> int:
         results["ai"] = ai
     if faults:
         results["faults"] = faults
+    if webhooks:
+        results["webhooks"] = webhooks
     path = write_results(results, args.results_dir)
     if configurations:
         print_table(results)
@@ -201,11 +209,14 @@ def main(argv: list[str]) -> int:
         ai_suite.print_summary(ai)
     if faults:
         faults_suite.print_summary(faults)
+    if webhooks:
+        webhooks_suite.print_summary(webhooks)
     print(f"\nresults: {path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path}")
     errors = (
         sum(system["errors"] for config in configurations for system in config["systems"].values())
         + (ai_suite.errors(ai) if ai else 0)
         + (faults_suite.errors(faults) if faults else 0)
+        + (webhooks_suite.errors(webhooks) if webhooks else 0)
     )
     if errors:
         print(f"bench: {errors} failed requests: the figures are not comparable", file=sys.stderr)

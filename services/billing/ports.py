@@ -150,8 +150,9 @@ class Invoices(Protocol):
 
 
 class StripeEvents(Protocol):
-    async def add(self, event: StripeEvent, *, now: datetime) -> bool:
-        """Store a received event; False when it was stored before (a duplicate delivery)."""
+    async def add(self, event: StripeEvent, *, now: datetime, processed: bool = False) -> bool:
+        """Store a received event (`processed`: as done already, for types nobody handles);
+        False when it was stored before (a duplicate delivery)."""
         ...
 
     async def claim(self, event_id: str, *, now: datetime, lease_until: datetime) -> bool:

@@ -97,20 +97,28 @@ class StripeWebhooks:
         self._tasks: set[asyncio.Task[bool]] = set()
 
     async def receive(self, payload: bytes, signature: str) -> bool:
-        """Verify and store one delivery; True when the event is new. A new event is processed
-        at once, for up to `inline_seconds` (Checkout waits for this answer before it sends the
-        buyer back, so the success page usually finds the purchase applied); past that it goes
-        on in the background and the answer does not wait."""
+        """Verify and store one delivery; True when the event is new. A new event of a type we
+        handle is processed at once, for up to `inline_seconds` (Checkout waits for this answer
+        before it sends the buyer back, so the success page usually finds the purchase
+        applied); past that it goes on in the background and the answer does not wait. Other
+        types are stored as processed (kept for the record, nothing to do)."""
         try:
             event = self._gateway.verify_event(payload, signature)
         except InvalidArgument:
             self._metrics.refused.inc()
             raise
-        async with self._uow() as uow:
-            new = await uow.stripe_events.add(event, now=self._clock())
-            await uow.commit()
+        handled = event.type in HANDLERS
+        async with self._uow(write=False) as uow:
+            seen = await uow.stripe_events.get(event.id) is not None
+        new = False
+        if not seen:  # a duplicate takes no write lock (SQLite has one for the whole file)
+            async with self._uow() as uow:
+                new = await uow.stripe_events.add(event, now=self._clock(), processed=not handled)
+                await uow.commit()
         self._metrics.received.labels(event.type, "new" if new else "duplicate").inc()
-        if new:
+        if new and not handled:
+            self._metrics.processed.labels(event.type, "ignored").inc()
+        elif new:
             task = asyncio.create_task(self.process(event.id))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -174,7 +182,8 @@ class StripeWebhooks:
         async for event in self._gateway.events(created_after=created_after):
             seen += 1
             async with self._uow() as uow:
-                if await uow.stripe_events.add(event, now=self._clock()):
+                handled = event.type in HANDLERS
+                if await uow.stripe_events.add(event, now=self._clock(), processed=not handled):
                     stored += 1
                 done = bool(await uow.stripe_events.processed([event.id]))
                 await uow.commit()

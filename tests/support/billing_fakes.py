@@ -137,10 +137,12 @@ class MemoryStripeEvents:
     def __init__(self, tables: BillingTables) -> None:
         self._t = tables
 
-    async def add(self, event: StripeEvent, *, now: datetime) -> bool:
+    async def add(self, event: StripeEvent, *, now: datetime, processed: bool = False) -> bool:
         if event.id in self._t.events:
             return False
-        self._t.events[event.id] = StoredEvent(event, received_at=now, next_attempt_at=now)
+        self._t.events[event.id] = StoredEvent(
+            event, received_at=now, next_attempt_at=now, processed_at=now if processed else None
+        )
         return True
 
     def _free(self, stored: StoredEvent, now: datetime) -> bool:

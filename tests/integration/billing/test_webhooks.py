@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select, text
 from support.e2e_billing import WEBHOOK_SECRET
 
+from services.billing.webhooks import HANDLERS
 from services.common.principal import Principal
 from services.db.models import StripeEventRow
 from services.errors import InvalidArgument
@@ -231,7 +232,9 @@ async def test_replay_processes_what_was_never_delivered_once(billed: Billed) ->
     await billed.deliver(events[0])  # the rest was lost in an outage
 
     report = await billed.parts.webhooks.replay()
-    assert (report.processed, report.failed) == (report.seen - 1, 0)
+    missed = [event for event in events[1:] if event["type"] in HANDLERS]
+    assert (report.processed, report.failed) == (len(missed), 0)
+    assert report.stored == report.seen - 1  # every other event is kept for the record
     assert await billed.plan(user) == "pro"
     again = await billed.parts.webhooks.replay()
     assert (again.stored, again.processed) == (0, 0)

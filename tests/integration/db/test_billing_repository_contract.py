@@ -133,8 +133,14 @@ async def test_events_are_stored_once_claimed_by_one_and_retried_when_due(uow: F
         assert await unit.stripe_events.claim("evt_1", now=later, lease_until=lease)
         await unit.stripe_events.finish("evt_1", now=later)
         await unit.commit()
+        ignored = StripeEvent("evt_2", "customer.updated", "cus_1", NOW, {"id": "evt_2"})
+        assert await unit.stripe_events.add(ignored, now=NOW, processed=True)
+        await unit.commit()
     async with uow(write=False) as unit:
-        assert await unit.stripe_events.processed(["evt_1", "evt_2"]) == {"evt_1"}
+        assert await unit.stripe_events.processed(["evt_1", "evt_2", "evt_3"]) == {
+            "evt_1",
+            "evt_2",
+        }
         assert await unit.stripe_events.get("evt_1") == event
         assert await unit.stripe_events.counts() == {"pending": 0, "failed": 0}
         assert not await unit.stripe_events.claim("evt_1", now=later, lease_until=lease)
