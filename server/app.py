@@ -58,6 +58,7 @@ from server.runtime import RuntimeDir
 from server.servicers.ai_assistant import AIAssistantServicer
 from server.servicers.auth import AuthServicer
 from server.servicers.billing import BillingServicer
+from server.servicers.content_creation import ContentCreationServicer
 from server.servicers.content_ideas import ContentIdeasServicer
 from server.servicers.health import (
     CheckFailed,
@@ -84,11 +85,14 @@ from services.auth.tokens import AccessTokens
 from services.billing.metrics import BillingMetrics
 from services.billing.not_configured import NOT_CONFIGURED
 from services.billing.ports import BillingUnitOfWork
+from services.campaigns.ports import CampaignsUnitOfWork
+from services.campaigns.service import CampaignService
 from services.common.clock import Clock, utc_now
 from services.common.ids import IdGenerator, new_id
 from services.common.security_events import SecurityEvents
 from services.common.uow import UnitOfWorkFactory
 from services.content.ports import ContentUnitOfWork
+from services.content.service import ContentLibrary
 from services.content_ideas.offline import compose_ideas
 from services.content_ideas.prompt import TASK as IDEAS_TASK
 from services.content_ideas.service import ContentIdeasService
@@ -138,6 +142,8 @@ class Domain:
     text: TextAssistant
     pricing: PriceOptimizer
     billing: BillingParts
+    library: ContentLibrary
+    campaigns: CampaignService
 
 
 def auth_policy(settings: Settings) -> AuthPolicy:
@@ -151,7 +157,12 @@ def auth_policy(settings: Settings) -> AuthPolicy:
 
 
 class AppUnitOfWork(
-    AuthUnitOfWork, ContentUnitOfWork, BudgetUnitOfWork, BillingUnitOfWork, Protocol
+    AuthUnitOfWork,
+    ContentUnitOfWork,
+    BudgetUnitOfWork,
+    BillingUnitOfWork,
+    CampaignsUnitOfWork,
+    Protocol,
 ):
     """Every repository some use case needs: what the unit-of-work factory must provide."""
 
@@ -208,6 +219,8 @@ def build_domain(
         text=TextAssistant(ai),
         pricing=PriceOptimizer(),
         billing=billing,
+        library=ContentLibrary(uow_factory, clock=clock, ids=ids),
+        campaigns=CampaignService(uow_factory, clock=clock, ids=ids),
     )
 
 
@@ -327,7 +340,7 @@ async def build_app(settings: Settings, *, slot: int | None = None) -> App:
         AIAssistantServicer(domain.text, domain.ideas, domain.messages, domain.pricing), server
     )
     content_creation_pb2_grpc.add_ContentCreationServiceServicer_to_server(
-        content_creation_pb2_grpc.ContentCreationServiceServicer(), server
+        ContentCreationServicer(domain.library, domain.campaigns), server
     )
     analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server(
         analytics_pb2_grpc.AnalyticsServiceServicer(), server

@@ -1,9 +1,16 @@
-"""A piece of the creator's content."""
+"""The content library: a creator's pieces of content and the rules on their status."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+
+TYPES = ("photo", "video", "story", "live")
+STATUSES = ("draft", "ready", "scheduled", "published", "archived")
+# What clients may set; the schedule sets "scheduled" and "published".
+CLIENT_STATUSES = ("draft", "ready", "archived")
+# Changed only through the schedule while in these statuses.
+LOCKED_FOR_EDITS = ("scheduled", "published")
 
 
 @dataclass(frozen=True)
@@ -12,8 +19,27 @@ class ContentItem:
     user_id: str
     title: str
     body: str
-    type: str  # "photo" | "video" | "story" | "live"
-    status: str  # "draft", ...
+    type: str  # TYPES
+    status: str  # STATUSES
     ai_generated: bool
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ContentChanges:
+    """A PATCH: None leaves the field as it is."""
+
+    title: str | None = None
+    body: str | None = None
+    type: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class ContentFilter:
+    status: str = ""
+    type: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"status": self.status, "type": self.type}

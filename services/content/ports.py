@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from services.common.pages import Position
 from services.common.uow import UnitOfWork
-from services.content.model import ContentItem
+from services.content.model import ContentFilter, ContentItem
 from services.users.ports import Users
 
 
@@ -15,6 +16,23 @@ class ContentItems(Protocol):
     async def list_for_user(self, user_id: str) -> list[ContentItem]:
         """The user's content, newest first."""
         ...
+
+    async def list_page(
+        self, user_id: str, which: ContentFilter, *, after: Position | None, limit: int
+    ) -> list[ContentItem]:
+        """Up to `limit` of the user's items matching `which`, newest first (created_at, then
+        id, both descending), strictly after `after`."""
+        ...
+
+    async def get(self, user_id: str, item_id: str) -> ContentItem | None:
+        """The user's item; None when it does not exist or is someone else's."""
+        ...
+
+    async def save(self, item: ContentItem) -> None:
+        """Store an existing item's changed fields (by id)."""
+        ...
+
+    async def delete(self, user_id: str, item_id: str) -> bool: ...
 
 
 class ContentUnitOfWork(UnitOfWork, Protocol):

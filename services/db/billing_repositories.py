@@ -289,7 +289,7 @@ class SqlStripeEvents:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, event: StripeEvent, *, now: datetime) -> bool:
+    async def add(self, event: StripeEvent, *, now: datetime, processed: bool = False) -> bool:
         result = await self._session.execute(
             insert_for(self._session)(StripeEventRow)
             .values(
@@ -299,6 +299,7 @@ class SqlStripeEvents:
                 created=event.created,
                 payload=event.payload,
                 received_at=now,
+                processed_at=now if processed else None,
                 attempts=0,
                 last_error="",
                 next_attempt_at=now,

@@ -78,6 +78,23 @@ class ContentRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class CampaignRow(Base):
+    __tablename__ = "campaigns"
+    __table_args__ = (Index("ix_campaigns_user_id_created_at", "user_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(String(36), _user_fk())
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(20))
+    platforms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    budget_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    starts_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    ends_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class SubscriptionRow(Base):
     __tablename__ = "subscriptions"
 

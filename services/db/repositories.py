@@ -11,14 +11,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.ai.budget import Reservation, UsageRecord
 from services.auth.model import RefreshToken, Throttle
-from services.content.model import ContentItem
+from services.common.pages import Position
+from services.content.model import ContentFilter, ContentItem
 from services.db.models import (
     AiReservationRow,
     AiSpendRow,
@@ -298,6 +299,47 @@ class SqlContentItems:
             .order_by(ContentRow.created_at.desc(), ContentRow.id)
         )
         return [_content_item(row) for row in await self._session.scalars(query)]
+
+    async def list_page(
+        self, user_id: str, which: ContentFilter, *, after: Position | None, limit: int
+    ) -> list[ContentItem]:
+        query = select(ContentRow).where(ContentRow.user_id == user_id)
+        if which.status:
+            query = query.where(ContentRow.status == which.status)
+        if which.type:
+            query = query.where(ContentRow.type == which.type)
+        if after is not None:
+            query = query.where(
+                or_(
+                    ContentRow.created_at < after.created_at,
+                    and_(ContentRow.created_at == after.created_at, ContentRow.id < after.id),
+                )
+            )
+        query = query.order_by(ContentRow.created_at.desc(), ContentRow.id.desc()).limit(limit)
+        return [_content_item(row) for row in await self._session.scalars(query)]
+
+    async def get(self, user_id: str, item_id: str) -> ContentItem | None:
+        row = await self._session.get(ContentRow, item_id)
+        return _content_item(row) if row is not None and row.user_id == user_id else None
+
+    async def save(self, item: ContentItem) -> None:
+        await self._session.execute(
+            update(ContentRow)
+            .where(ContentRow.id == item.id, ContentRow.user_id == item.user_id)
+            .values(
+                title=item.title,
+                body=item.body,
+                type=item.type,
+                status=item.status,
+                updated_at=item.updated_at,
+            )
+        )
+
+    async def delete(self, user_id: str, item_id: str) -> bool:
+        result = await self._session.execute(
+            delete(ContentRow).where(ContentRow.id == item_id, ContentRow.user_id == user_id)
+        )
+        return result.rowcount > 0
 
 
 class SqlAiSpendLedger:

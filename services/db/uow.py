@@ -18,6 +18,7 @@ from services.db.billing_repositories import (
     SqlStripeEvents,
     SqlSubscriptions,
 )
+from services.db.campaign_repositories import SqlCampaigns
 from services.db.engine import SQLITE_BEGIN_OPTION
 from services.db.repositories import (
     SqlAiSpendLedger,
@@ -77,6 +78,7 @@ class SqlUnitOfWork:
         self.credits = SqlCredits(self.session)
         self.invoices = SqlInvoices(self.session)
         self.stripe_events = SqlStripeEvents(self.session)
+        self.campaigns = SqlCampaigns(self.session)
         return self
 
     async def __aexit__(

@@ -16,8 +16,10 @@ from types import TracebackType
 
 from services.ai.budget import Reservation, UsageRecord
 from services.auth.model import RefreshToken, Throttle
+from services.campaigns.model import Campaign
 from services.common.ids import new_id
-from services.content.model import ContentItem
+from services.common.pages import Position
+from services.content.model import ContentFilter, ContentItem
 from services.errors import Conflict
 from services.users.model import Account, Profile
 from support.billing_fakes import (
@@ -60,6 +62,7 @@ class Tables:
     reservations: dict[str, tuple[Reservation, datetime]] = field(default_factory=dict)
     usage: list[tuple[str, UsageRecord, datetime]] = field(default_factory=list)
     billing: BillingTables = field(default_factory=BillingTables)
+    campaigns: dict[str, Campaign] = field(default_factory=dict)
 
 
 class MemoryUsers:
@@ -85,7 +88,7 @@ class MemoryUsers:
         """Everything the user owns goes too, as the database's cascades do."""
         if self._t.accounts.pop(user_id, None) is None:
             return False
-        for table in (self._t.refresh_tokens, self._t.content):
+        for table in (self._t.refresh_tokens, self._t.content, self._t.campaigns):
             for key in [key for key, row in table.items() if row.user_id == user_id]:
                 del table[key]
         for key in [key for key in self._t.spent if key[0] == user_id]:
@@ -191,6 +194,70 @@ class MemoryContentItems:
         )
         return sorted(mine, key=lambda item: item.created_at, reverse=True)  # newest first
 
+    async def list_page(
+        self, user_id: str, which: ContentFilter, *, after: Position | None, limit: int
+    ) -> list[ContentItem]:
+        mine = [
+            item
+            for item in self._t.content.values()
+            if item.user_id == user_id
+            and which.status in ("", item.status)
+            and which.type in ("", item.type)
+            and (after is None or (item.created_at, item.id) < (after.created_at, after.id))
+        ]
+        mine.sort(key=lambda item: (item.created_at, item.id), reverse=True)
+        return mine[:limit]
+
+    async def get(self, user_id: str, item_id: str) -> ContentItem | None:
+        item = self._t.content.get(item_id)
+        return item if item is not None and item.user_id == user_id else None
+
+    async def save(self, item: ContentItem) -> None:
+        if await self.get(item.user_id, item.id) is not None:
+            self._t.content[item.id] = item
+
+    async def delete(self, user_id: str, item_id: str) -> bool:
+        if await self.get(user_id, item_id) is None:
+            return False
+        del self._t.content[item_id]
+        return True
+
+
+class MemoryCampaigns:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def add(self, campaign: Campaign) -> None:
+        if campaign.user_id not in self._t.accounts:
+            raise ValueError("a campaign of an unknown user (a foreign key would refuse it)")
+        self._t.campaigns[campaign.id] = campaign
+
+    async def get(self, user_id: str, campaign_id: str) -> Campaign | None:
+        campaign = self._t.campaigns.get(campaign_id)
+        return campaign if campaign is not None and campaign.user_id == user_id else None
+
+    async def list_page(
+        self, user_id: str, *, after: Position | None, limit: int
+    ) -> list[Campaign]:
+        mine = [
+            c
+            for c in self._t.campaigns.values()
+            if c.user_id == user_id
+            and (after is None or (c.created_at, c.id) < (after.created_at, after.id))
+        ]
+        mine.sort(key=lambda c: (c.created_at, c.id), reverse=True)
+        return mine[:limit]
+
+    async def save(self, campaign: Campaign) -> None:
+        if await self.get(campaign.user_id, campaign.id) is not None:
+            self._t.campaigns[campaign.id] = campaign
+
+    async def delete(self, user_id: str, campaign_id: str) -> bool:
+        if await self.get(user_id, campaign_id) is None:
+            return False
+        del self._t.campaigns[campaign_id]
+        return True
+
 
 class MemoryAiSpendLedger:
     def __init__(self, tables: Tables) -> None:
@@ -248,6 +315,7 @@ class MemoryUnitOfWork:
         self.credits = MemoryCredits(self._tables.billing)
         self.invoices = MemoryInvoices(self._tables.billing)
         self.stripe_events = MemoryStripeEvents(self._tables.billing)
+        self.campaigns = MemoryCampaigns(self._tables)
         return self
 
     async def __aexit__(

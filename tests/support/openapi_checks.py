@@ -26,6 +26,7 @@ SERVICE_RULES = frozenset(
         "template.unbalanced_braces",
         "template.unknown_variable",
         "context.restricted_word",
+        "page.cursor_invalid",
     }
 )
 

@@ -27,7 +27,8 @@ if _version_not_supported:
 
 
 class ContentCreationServiceStub:
-    """Assets, campaigns and the publishing schedule under /api/content-creation.
+    """The content library, assets, campaigns and the publishing schedule under
+    /api/content-creation.
     """
 
     def __init__(self, channel):
@@ -36,6 +37,31 @@ class ContentCreationServiceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.ListContent = channel.unary_unary(
+                '/huntaze.v1.ContentCreationService/ListContent',
+                request_serializer=huntaze_dot_v1_dot_content__creation__pb2.ListContentRequest.SerializeToString,
+                response_deserializer=huntaze_dot_v1_dot_content__creation__pb2.ListContentResponse.FromString,
+                _registered_method=True)
+        self.CreateContent = channel.unary_unary(
+                '/huntaze.v1.ContentCreationService/CreateContent',
+                request_serializer=huntaze_dot_v1_dot_content__creation__pb2.CreateContentRequest.SerializeToString,
+                response_deserializer=huntaze_dot_v1_dot_content__creation__pb2.CreateContentResponse.FromString,
+                _registered_method=True)
+        self.GetContent = channel.unary_unary(
+                '/huntaze.v1.ContentCreationService/GetContent',
+                request_serializer=huntaze_dot_v1_dot_content__creation__pb2.GetContentRequest.SerializeToString,
+                response_deserializer=huntaze_dot_v1_dot_content__creation__pb2.GetContentResponse.FromString,
+                _registered_method=True)
+        self.UpdateContent = channel.unary_unary(
+                '/huntaze.v1.ContentCreationService/UpdateContent',
+                request_serializer=huntaze_dot_v1_dot_content__creation__pb2.UpdateContentRequest.SerializeToString,
+                response_deserializer=huntaze_dot_v1_dot_content__creation__pb2.UpdateContentResponse.FromString,
+                _registered_method=True)
+        self.DeleteContent = channel.unary_unary(
+                '/huntaze.v1.ContentCreationService/DeleteContent',
+                request_serializer=huntaze_dot_v1_dot_content__creation__pb2.DeleteContentRequest.SerializeToString,
+                response_deserializer=huntaze_dot_v1_dot_content__creation__pb2.DeleteContentResponse.FromString,
+                _registered_method=True)
         self.ListAssets = channel.unary_unary(
                 '/huntaze.v1.ContentCreationService/ListAssets',
                 request_serializer=huntaze_dot_v1_dot_content__creation__pb2.ListAssetsRequest.SerializeToString,
@@ -99,8 +125,45 @@ class ContentCreationServiceStub:
 
 
 class ContentCreationServiceServicer:
-    """Assets, campaigns and the publishing schedule under /api/content-creation.
+    """The content library, assets, campaigns and the publishing schedule under
+    /api/content-creation.
     """
+
+    def ListContent(self, request, context):
+        """GET /api/content-creation/content: the user's content items (the drafts content ideas
+        saved included), newest first; filters by status and type.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateContent(self, request, context):
+        """POST /api/content-creation/content
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetContent(self, request, context):
+        """GET /api/content-creation/content/{id}
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateContent(self, request, context):
+        """PATCH /api/content-creation/content/{id}: fields present in the body are replaced.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteContent(self, request, context):
+        """DELETE /api/content-creation/content/{id}
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
 
     def ListAssets(self, request, context):
         """GET /api/content-creation/assets
@@ -136,7 +199,7 @@ class ContentCreationServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListCampaigns(self, request, context):
-        """GET /api/content-creation/campaigns
+        """GET /api/content-creation/campaigns: newest first.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -150,14 +213,15 @@ class ContentCreationServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def CreateCampaign(self, request, context):
-        """POST /api/content-creation/campaigns
+        """POST /api/content-creation/campaigns: a new campaign, status "draft".
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdateCampaign(self, request, context):
-        """PATCH /api/content-creation/campaigns/{id}: fields present in the body are replaced.
+        """PATCH /api/content-creation/campaigns/{id}: fields present in the body are replaced; the
+        dates must stay ordered (endsAt after startsAt) once merged with the stored ones.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -194,6 +258,31 @@ class ContentCreationServiceServicer:
 
 def add_ContentCreationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'ListContent': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListContent,
+                    request_deserializer=huntaze_dot_v1_dot_content__creation__pb2.ListContentRequest.FromString,
+                    response_serializer=huntaze_dot_v1_dot_content__creation__pb2.ListContentResponse.SerializeToString,
+            ),
+            'CreateContent': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateContent,
+                    request_deserializer=huntaze_dot_v1_dot_content__creation__pb2.CreateContentRequest.FromString,
+                    response_serializer=huntaze_dot_v1_dot_content__creation__pb2.CreateContentResponse.SerializeToString,
+            ),
+            'GetContent': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetContent,
+                    request_deserializer=huntaze_dot_v1_dot_content__creation__pb2.GetContentRequest.FromString,
+                    response_serializer=huntaze_dot_v1_dot_content__creation__pb2.GetContentResponse.SerializeToString,
+            ),
+            'UpdateContent': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateContent,
+                    request_deserializer=huntaze_dot_v1_dot_content__creation__pb2.UpdateContentRequest.FromString,
+                    response_serializer=huntaze_dot_v1_dot_content__creation__pb2.UpdateContentResponse.SerializeToString,
+            ),
+            'DeleteContent': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteContent,
+                    request_deserializer=huntaze_dot_v1_dot_content__creation__pb2.DeleteContentRequest.FromString,
+                    response_serializer=huntaze_dot_v1_dot_content__creation__pb2.DeleteContentResponse.SerializeToString,
+            ),
             'ListAssets': grpc.unary_unary_rpc_method_handler(
                     servicer.ListAssets,
                     request_deserializer=huntaze_dot_v1_dot_content__creation__pb2.ListAssetsRequest.FromString,
@@ -263,8 +352,144 @@ def add_ContentCreationServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class ContentCreationService:
-    """Assets, campaigns and the publishing schedule under /api/content-creation.
+    """The content library, assets, campaigns and the publishing schedule under
+    /api/content-creation.
     """
+
+    @staticmethod
+    def ListContent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/huntaze.v1.ContentCreationService/ListContent',
+            huntaze_dot_v1_dot_content__creation__pb2.ListContentRequest.SerializeToString,
+            huntaze_dot_v1_dot_content__creation__pb2.ListContentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateContent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/huntaze.v1.ContentCreationService/CreateContent',
+            huntaze_dot_v1_dot_content__creation__pb2.CreateContentRequest.SerializeToString,
+            huntaze_dot_v1_dot_content__creation__pb2.CreateContentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetContent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/huntaze.v1.ContentCreationService/GetContent',
+            huntaze_dot_v1_dot_content__creation__pb2.GetContentRequest.SerializeToString,
+            huntaze_dot_v1_dot_content__creation__pb2.GetContentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateContent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/huntaze.v1.ContentCreationService/UpdateContent',
+            huntaze_dot_v1_dot_content__creation__pb2.UpdateContentRequest.SerializeToString,
+            huntaze_dot_v1_dot_content__creation__pb2.UpdateContentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteContent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/huntaze.v1.ContentCreationService/DeleteContent',
+            huntaze_dot_v1_dot_content__creation__pb2.DeleteContentRequest.SerializeToString,
+            huntaze_dot_v1_dot_content__creation__pb2.DeleteContentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
 
     @staticmethod
     def ListAssets(request,

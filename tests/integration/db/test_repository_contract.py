@@ -14,9 +14,11 @@ from server.app import AppUnitOfWork
 from services.ai.budget import Reservation, UsageRecord
 from services.ai.model import Usage
 from services.auth.model import RefreshToken, Throttle
+from services.campaigns.model import Campaign
 from services.common.ids import new_id
+from services.common.pages import Position
 from services.common.uow import UnitOfWorkFactory
-from services.content.model import ContentItem
+from services.content.model import ContentFilter, ContentItem
 from services.errors import Conflict
 from services.users.model import Account, Profile
 
@@ -196,6 +198,97 @@ async def test_content_lists_newest_first(uow: Factory) -> None:
             "new",
             "old",
         ]
+
+
+async def test_content_pages_filter_and_continue_after_a_position(uow: Factory) -> None:
+    owner, other = account(), account("bob@example.com")
+    await stored(uow, owner, other)
+    same_time = [content(owner.id, f"tie{i}", NOW) for i in range(3)]
+    later = replace(content(owner.id, "video", NOW + timedelta(hours=1)), type="video")
+    ready = replace(content(owner.id, "ready", NOW - timedelta(hours=1)), status="ready")
+    async with uow() as work:
+        await work.content.add_all([*same_time, later, ready, content(other.id, "bob's")])
+        await work.commit()
+    everything, ties = ContentFilter(), sorted(same_time, key=lambda i: i.id, reverse=True)
+    async with uow(write=False) as work:
+        first = await work.content.list_page(owner.id, everything, after=None, limit=2)
+        assert first == [later, ties[0]]
+        position = Position(first[-1].created_at, first[-1].id)
+        rest = await work.content.list_page(owner.id, everything, after=position, limit=10)
+        assert rest == [*ties[1:], ready]
+        videos = await work.content.list_page(
+            owner.id, ContentFilter(type="video"), after=None, limit=10
+        )
+        assert videos == [later]
+        drafts = await work.content.list_page(
+            owner.id, ContentFilter(status="ready"), after=None, limit=10
+        )
+        assert drafts == [ready]
+
+
+async def test_content_is_read_changed_and_deleted_by_its_owner_only(uow: Factory) -> None:
+    owner, other = account(), account("bob@example.com")
+    await stored(uow, owner, other)
+    item = content(owner.id)
+    async with uow() as work:
+        await work.content.add_all([item])
+        await work.content.save(replace(item, user_id=other.id, title="hijacked"))
+        assert not await work.content.delete(other.id, item.id)
+        await work.commit()
+    async with uow() as work:
+        assert await work.content.get(other.id, item.id) is None
+        assert await work.content.get(owner.id, item.id) == item
+        changed = replace(item, title="new", status="ready", updated_at=NOW + timedelta(1))
+        await work.content.save(changed)
+        assert await work.content.get(owner.id, item.id) == changed
+        assert await work.content.delete(owner.id, item.id)
+        await work.commit()
+    async with uow(write=False) as work:
+        assert await work.content.get(owner.id, item.id) is None
+
+
+def campaign(user_id: str, title: str = "c", at: datetime = NOW) -> Campaign:
+    return Campaign(
+        id=new_id(),
+        user_id=user_id,
+        title=title,
+        description="d",
+        status="draft",
+        platforms=("onlyfans", "tiktok"),
+        budget_cents=1999,
+        starts_at=at,
+        ends_at=None,
+        created_at=at,
+        updated_at=at,
+    )
+
+
+async def test_campaigns_round_trip_page_and_belong_to_their_owner(uow: Factory) -> None:
+    owner, other = account(), account("bob@example.com")
+    await stored(uow, owner, other)
+    ties = [campaign(owner.id, f"t{i}") for i in range(3)]
+    newest = campaign(owner.id, "new", NOW + timedelta(hours=1))
+    async with uow() as work:
+        for one in [*ties, newest, campaign(other.id)]:
+            await work.campaigns.add(one)
+        await work.commit()
+    ordered = [newest, *sorted(ties, key=lambda c: c.id, reverse=True)]
+    async with uow() as work:
+        first = await work.campaigns.list_page(owner.id, after=None, limit=2)
+        assert first == ordered[:2]
+        after = Position(first[-1].created_at, first[-1].id)
+        assert await work.campaigns.list_page(owner.id, after=after, limit=9) == ordered[2:]
+        assert await work.campaigns.get(other.id, newest.id) is None
+        changed = replace(newest, status="active", platforms=("instagram",), ends_at=NOW)
+        await work.campaigns.save(changed)
+        await work.campaigns.save(replace(ties[0], user_id=other.id, title="hijacked"))
+        assert not await work.campaigns.delete(other.id, newest.id)
+        await work.commit()
+    async with uow() as work:
+        assert await work.campaigns.get(owner.id, newest.id) == changed
+        assert (await work.campaigns.get(owner.id, ties[0].id)) == ties[0]
+        assert await work.campaigns.delete(owner.id, newest.id)
+        await work.commit()
 
 
 async def test_the_ai_ledger_reserves_settles_and_expires(uow: Factory) -> None:

@@ -125,4 +125,6 @@ def test_the_served_routes_have_examples() -> None:
         "POST /api/billing/subscriptions",
         "POST /api/billing/portal",
         "POST /api/billing/message-packs/checkout",
+        "POST /api/content-creation/content",
+        "POST /api/content-creation/campaigns",
     } <= labels

@@ -1,0 +1,78 @@
+"""Content library and campaign records <-> huntaze.v1 content-creation messages, and pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from google.protobuf.message import Message
+from huntaze.v1 import common_pb2, content_creation_pb2
+
+from server.servicers.convert import optional, timestamp
+from services.campaigns.model import Campaign, CampaignChanges, cents
+from services.common.pages import Page, PageRequest
+from services.content.model import ContentChanges, ContentItem
+
+
+def page_request_of(message: common_pb2.PageRequest) -> PageRequest:
+    return PageRequest(limit=message.limit, cursor=message.cursor)
+
+
+def page_info(page: Page[object]) -> common_pb2.PageInfo:
+    return common_pb2.PageInfo(next_cursor=page.next_cursor, has_more=page.has_more)
+
+
+def content_message(item: ContentItem) -> content_creation_pb2.ContentItem:
+    return content_creation_pb2.ContentItem(
+        id=item.id,
+        title=item.title,
+        body=item.body,
+        type=item.type,
+        status=item.status,
+        ai_generated=item.ai_generated,
+        created_at=timestamp(item.created_at),
+        updated_at=timestamp(item.updated_at),
+    )
+
+
+def content_changes_of(request: content_creation_pb2.UpdateContentRequest) -> ContentChanges:
+    return ContentChanges(
+        title=optional(request, "title"),
+        body=optional(request, "body"),
+        type=optional(request, "type"),
+        status=optional(request, "status"),
+    )
+
+
+def campaign_message(campaign: Campaign) -> content_creation_pb2.Campaign:
+    message = content_creation_pb2.Campaign(
+        id=campaign.id,
+        title=campaign.title,
+        description=campaign.description,
+        status=campaign.status,
+        platforms=list(campaign.platforms),
+        budget=campaign.budget_cents / 100,
+        created_at=timestamp(campaign.created_at),
+        updated_at=timestamp(campaign.updated_at),
+    )
+    if campaign.starts_at is not None:
+        message.starts_at.CopyFrom(timestamp(campaign.starts_at))
+    if campaign.ends_at is not None:
+        message.ends_at.CopyFrom(timestamp(campaign.ends_at))
+    return message
+
+
+def moment(message: Message, field: str) -> datetime | None:
+    """A Timestamp field as an aware datetime; None when absent."""
+    return getattr(message, field).ToDatetime(UTC) if message.HasField(field) else None
+
+
+def campaign_changes_of(request: content_creation_pb2.UpdateCampaignRequest) -> CampaignChanges:
+    budget = optional(request, "budget")
+    return CampaignChanges(
+        title=optional(request, "title"),
+        description=optional(request, "description"),
+        status=optional(request, "status"),
+        budget_cents=None if budget is None else cents(budget),
+        starts_at=moment(request, "starts_at"),
+        ends_at=moment(request, "ends_at"),
+    )

@@ -1,0 +1,1 @@
+"""Campaigns: a creator's marketing pushes, each with its platforms, budget and dates."""
