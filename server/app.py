@@ -87,6 +87,9 @@ from services.billing.not_configured import NOT_CONFIGURED
 from services.billing.ports import BillingUnitOfWork
 from services.campaigns.ports import CampaignsUnitOfWork
 from services.campaigns.service import CampaignService
+from services.captions.offline import compose_captions
+from services.captions.prompt import TASK as CAPTIONS_TASK
+from services.captions.service import CaptionAssistant
 from services.common.clock import Clock, utc_now
 from services.common.ids import IdGenerator, new_id
 from services.common.security_events import SecurityEvents
@@ -121,6 +124,7 @@ SERVICE_NAMES = tuple(service.full_name for service in HUNTAZE_SERVICES)
 OFFLINE_COMPOSERS: dict[str, Composer] = {
     IDEAS_TASK: compose_ideas,
     MESSAGES_TASK: compose_messages,
+    CAPTIONS_TASK: compose_captions,
 }
 
 
@@ -144,6 +148,7 @@ class Domain:
     billing: BillingParts
     library: ContentLibrary
     campaigns: CampaignService
+    captions: CaptionAssistant
 
 
 def auth_policy(settings: Settings) -> AuthPolicy:
@@ -221,6 +226,7 @@ def build_domain(
         billing=billing,
         library=ContentLibrary(uow_factory, clock=clock, ids=ids),
         campaigns=CampaignService(uow_factory, clock=clock, ids=ids),
+        captions=CaptionAssistant(ai, uow_factory),
     )
 
 
@@ -340,7 +346,7 @@ async def build_app(settings: Settings, *, slot: int | None = None) -> App:
         AIAssistantServicer(domain.text, domain.ideas, domain.messages, domain.pricing), server
     )
     content_creation_pb2_grpc.add_ContentCreationServiceServicer_to_server(
-        ContentCreationServicer(domain.library, domain.campaigns), server
+        ContentCreationServicer(domain.library, domain.campaigns, domain.captions), server
     )
     analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server(
         analytics_pb2_grpc.AnalyticsServiceServicer(), server

@@ -1,5 +1,5 @@
-"""huntaze.v1.ContentCreationService: the content library and campaigns. Assets, uploads and the
-schedule are still the generated base class's (UNIMPLEMENTED, HTTP 501)."""
+"""huntaze.v1.ContentCreationService: the content library, captions and campaigns. Assets,
+uploads and the schedule are still the generated base class's (UNIMPLEMENTED, HTTP 501)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from interceptors.context import current_principal
 from server.servicers.convert_content import (
     campaign_changes_of,
     campaign_message,
+    caption_request_of,
+    captions_response,
     content_changes_of,
     content_message,
     moment,
@@ -19,14 +21,24 @@ from server.servicers.convert_content import (
 )
 from services.campaigns.model import cents
 from services.campaigns.service import CampaignService
+from services.captions.service import CaptionAssistant
 from services.content.model import ContentFilter
 from services.content.service import ContentLibrary
 
 
 class ContentCreationServicer(content_creation_pb2_grpc.ContentCreationServiceServicer):
-    def __init__(self, library: ContentLibrary, campaigns: CampaignService) -> None:
+    def __init__(
+        self, library: ContentLibrary, campaigns: CampaignService, captions: CaptionAssistant
+    ) -> None:
         self._library = library
         self._campaigns = campaigns
+        self._captions = captions
+
+    async def SuggestCaptions(
+        self, request: pb.SuggestCaptionsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SuggestCaptionsResponse:
+        captions = await self._captions.suggest(current_principal(), caption_request_of(request))
+        return captions_response(captions)
 
     async def ListContent(
         self, request: pb.ListContentRequest, context: grpc.aio.ServicerContext

@@ -9,6 +9,13 @@ from huntaze.v1 import common_pb2, content_creation_pb2
 
 from server.servicers.convert import optional, timestamp
 from services.campaigns.model import Campaign, CampaignChanges, cents
+from services.captions.model import (
+    DEFAULT_HASHTAGS,
+    DEFAULT_VARIANTS,
+    MAX_HASHTAGS,
+    CaptionRequest,
+    Captions,
+)
 from services.common.pages import Page, PageRequest
 from services.content.model import ContentChanges, ContentItem
 
@@ -75,4 +82,26 @@ def campaign_changes_of(request: content_creation_pb2.UpdateCampaignRequest) -> 
         budget_cents=None if budget is None else cents(budget),
         starts_at=moment(request, "starts_at"),
         ends_at=moment(request, "ends_at"),
+    )
+
+
+def caption_request_of(request: content_creation_pb2.SuggestCaptionsRequest) -> CaptionRequest:
+    limit = MAX_HASHTAGS[request.platform]
+    wanted = optional(request, "max_hashtags")
+    return CaptionRequest(
+        platform=request.platform,
+        content_id=request.content_id,
+        caption=request.caption,
+        variants=request.variants or DEFAULT_VARIANTS,
+        max_hashtags=min(limit, DEFAULT_HASHTAGS if wanted is None else wanted),
+    )
+
+
+def captions_response(captions: Captions) -> content_creation_pb2.SuggestCaptionsResponse:
+    return content_creation_pb2.SuggestCaptionsResponse(
+        captions=[
+            content_creation_pb2.SuggestedCaption(text=c.text, hashtags=list(c.hashtags))
+            for c in captions.captions
+        ],
+        model=captions.model,
     )

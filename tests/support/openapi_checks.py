@@ -27,6 +27,7 @@ SERVICE_RULES = frozenset(
         "template.unknown_variable",
         "context.restricted_word",
         "page.cursor_invalid",
+        "caption.restricted_word",
     }
 )
 

@@ -114,6 +114,36 @@ class DeleteContentResponse(_message.Message):
     message: str
     def __init__(self, message: _Optional[str] = ...) -> None: ...
 
+class SuggestCaptionsRequest(_message.Message):
+    __slots__ = ("content_id", "caption", "platform", "variants", "max_hashtags")
+    CONTENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CAPTION_FIELD_NUMBER: _ClassVar[int]
+    PLATFORM_FIELD_NUMBER: _ClassVar[int]
+    VARIANTS_FIELD_NUMBER: _ClassVar[int]
+    MAX_HASHTAGS_FIELD_NUMBER: _ClassVar[int]
+    content_id: str
+    caption: str
+    platform: str
+    variants: int
+    max_hashtags: int
+    def __init__(self, content_id: _Optional[str] = ..., caption: _Optional[str] = ..., platform: _Optional[str] = ..., variants: _Optional[int] = ..., max_hashtags: _Optional[int] = ...) -> None: ...
+
+class SuggestedCaption(_message.Message):
+    __slots__ = ("text", "hashtags")
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    HASHTAGS_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    hashtags: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, text: _Optional[str] = ..., hashtags: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SuggestCaptionsResponse(_message.Message):
+    __slots__ = ("captions", "model")
+    CAPTIONS_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    captions: _containers.RepeatedCompositeFieldContainer[SuggestedCaption]
+    model: str
+    def __init__(self, captions: _Optional[_Iterable[_Union[SuggestedCaption, _Mapping]]] = ..., model: _Optional[str] = ...) -> None: ...
+
 class Asset(_message.Message):
     __slots__ = ("id", "filename", "type", "content_type", "size_bytes", "url", "created_at")
     ID_FIELD_NUMBER: _ClassVar[int]

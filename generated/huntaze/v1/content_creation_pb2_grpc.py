@@ -62,6 +62,11 @@ class ContentCreationServiceStub:
                 request_serializer=huntaze_dot_v1_dot_content__creation__pb2.DeleteContentRequest.SerializeToString,
                 response_deserializer=huntaze_dot_v1_dot_content__creation__pb2.DeleteContentResponse.FromString,
                 _registered_method=True)
+        self.SuggestCaptions = channel.unary_unary(
+                '/huntaze.v1.ContentCreationService/SuggestCaptions',
+                request_serializer=huntaze_dot_v1_dot_content__creation__pb2.SuggestCaptionsRequest.SerializeToString,
+                response_deserializer=huntaze_dot_v1_dot_content__creation__pb2.SuggestCaptionsResponse.FromString,
+                _registered_method=True)
         self.ListAssets = channel.unary_unary(
                 '/huntaze.v1.ContentCreationService/ListAssets',
                 request_serializer=huntaze_dot_v1_dot_content__creation__pb2.ListAssetsRequest.SerializeToString,
@@ -160,6 +165,16 @@ class ContentCreationServiceServicer:
 
     def DeleteContent(self, request, context):
         """DELETE /api/content-creation/content/{id}
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SuggestCaptions(self, request, context):
+        """POST /api/content-creation/captions: captions with hashtags for a content item or a draft
+        caption, for one platform (the seed's optimizeCaption and suggestHashtags). Written by the
+        AI service (the "captions" task: routed, cached and budgeted like the other AI tasks); no
+        caption or hashtag contains one of the creator's restricted words.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -282,6 +297,11 @@ def add_ContentCreationServiceServicer_to_server(servicer, server):
                     servicer.DeleteContent,
                     request_deserializer=huntaze_dot_v1_dot_content__creation__pb2.DeleteContentRequest.FromString,
                     response_serializer=huntaze_dot_v1_dot_content__creation__pb2.DeleteContentResponse.SerializeToString,
+            ),
+            'SuggestCaptions': grpc.unary_unary_rpc_method_handler(
+                    servicer.SuggestCaptions,
+                    request_deserializer=huntaze_dot_v1_dot_content__creation__pb2.SuggestCaptionsRequest.FromString,
+                    response_serializer=huntaze_dot_v1_dot_content__creation__pb2.SuggestCaptionsResponse.SerializeToString,
             ),
             'ListAssets': grpc.unary_unary_rpc_method_handler(
                     servicer.ListAssets,
@@ -481,6 +501,33 @@ class ContentCreationService:
             '/huntaze.v1.ContentCreationService/DeleteContent',
             huntaze_dot_v1_dot_content__creation__pb2.DeleteContentRequest.SerializeToString,
             huntaze_dot_v1_dot_content__creation__pb2.DeleteContentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SuggestCaptions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/huntaze.v1.ContentCreationService/SuggestCaptions',
+            huntaze_dot_v1_dot_content__creation__pb2.SuggestCaptionsRequest.SerializeToString,
+            huntaze_dot_v1_dot_content__creation__pb2.SuggestCaptionsResponse.FromString,
             options,
             channel_credentials,
             insecure,
