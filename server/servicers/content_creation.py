@@ -8,6 +8,7 @@ from huntaze.v1 import content_creation_pb2 as pb
 from huntaze.v1 import content_creation_pb2_grpc
 
 from interceptors.context import current_principal
+from server.servicers.convert import moment
 from server.servicers.convert_content import (
     campaign_changes_of,
     campaign_message,
@@ -15,7 +16,6 @@ from server.servicers.convert_content import (
     captions_response,
     content_changes_of,
     content_message,
-    moment,
     page_info,
     page_request_of,
 )

@@ -21,3 +21,8 @@ def timestamp(moment: datetime) -> Timestamp:
 def optional(message: Message, field: str) -> Any:
     """The value of a proto3 `optional` field (or of a message field), None when absent."""
     return getattr(message, field) if message.HasField(field) else None
+
+
+def moment(message: Message, field: str) -> datetime | None:
+    """A Timestamp field as an aware UTC datetime; None when absent."""
+    return getattr(message, field).ToDatetime(UTC) if message.HasField(field) else None

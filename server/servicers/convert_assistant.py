@@ -3,11 +3,9 @@ content-ideas tool shares convert_ideas with ContentIdeasService)."""
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from huntaze.v1 import ai_assistant_pb2
 
-from server.servicers.convert import optional
+from server.servicers.convert import moment, optional
 from services.ai.model import AIChunk
 from services.assistant.messages.model import (
     DEFAULT_VARIANTS,
@@ -43,14 +41,13 @@ def stream_event(chunk: AIChunk) -> ai_assistant_pb2.GenerateTextResponse:
 
 def message_request_of(message: ai_assistant_pb2.GenerateMessagesRequest) -> MessageRequest:
     recipient, context = message.recipient, message.context
-    last_purchase = optional(recipient, "last_purchase_at")
     variants = optional(message, "variants")
     return MessageRequest(
         template=message.template,
         recipient=Recipient(
             name=recipient.name,
             spend_tier=optional(recipient, "spend_tier"),
-            last_purchase_at=None if last_purchase is None else last_purchase.ToDatetime(UTC),
+            last_purchase_at=moment(recipient, "last_purchase_at"),
             subscription_status=optional(recipient, "subscription_status"),
         ),
         context=MessageContext(

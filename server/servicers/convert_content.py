@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from google.protobuf.message import Message
 from huntaze.v1 import common_pb2, content_creation_pb2
 
-from server.servicers.convert import optional, timestamp
+from server.servicers.convert import moment, optional, timestamp
 from services.campaigns.model import Campaign, CampaignChanges, cents
 from services.captions.model import (
     DEFAULT_HASHTAGS,
@@ -66,11 +63,6 @@ def campaign_message(campaign: Campaign) -> content_creation_pb2.Campaign:
     if campaign.ends_at is not None:
         message.ends_at.CopyFrom(timestamp(campaign.ends_at))
     return message
-
-
-def moment(message: Message, field: str) -> datetime | None:
-    """A Timestamp field as an aware datetime; None when absent."""
-    return getattr(message, field).ToDatetime(UTC) if message.HasField(field) else None
 
 
 def campaign_changes_of(request: content_creation_pb2.UpdateCampaignRequest) -> CampaignChanges:

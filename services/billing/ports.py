@@ -177,9 +177,9 @@ class StripeEvents(Protocol):
 
     async def get(self, event_id: str) -> StripeEvent | None: ...
 
-    async def counts(self) -> dict[str, int]:
-        """{"pending": n, "failed": n}: unprocessed events, and those whose last attempt
-        failed (an event being processed for the first time is not failed)."""
+    async def failed_count(self) -> int:
+        """Unprocessed events whose last attempt failed (an event being processed for the first
+        time is not failed)."""
         ...
 
 

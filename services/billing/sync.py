@@ -17,6 +17,7 @@ from services.billing.model import (
     BillingConfig,
     Charge,
     CheckoutSession,
+    CreditAccount,
     CreditGrant,
     Dispute,
     LedgerEntry,
@@ -202,12 +203,10 @@ class StripeSync:
         if charge.amount_refunded <= 0:
             return
         async with self._uow() as uow:
-            grant = await uow.credits.grant_of_payment(charge.payment_intent_id)
-            if grant is None:
+            locked = await _locked_grant(uow, charge.payment_intent_id)
+            if locked is None:
                 return  # not fulfilled yet: fulfilment applies the refund itself
-            account = await uow.credits.lock_account(grant.user_id)
-            grant = await uow.credits.grant_of_payment(charge.payment_intent_id)
-            assert grant is not None
+            account, grant = locked
             claim = refund_claim(grant.credits, grant.amount_paid, charge.amount_refunded)
             if claim <= grant.refund_claimed:
                 return
@@ -242,12 +241,10 @@ class StripeSync:
         """An open dispute freezes the purchase's remaining credits; won releases them, lost
         revokes them. The dispute's state is re-fetched, so `closed` before `created` is fine."""
         async with self._uow() as uow:
-            grant = await uow.credits.grant_of_payment(dispute.payment_intent_id)
-            if grant is None:
+            locked = await _locked_grant(uow, dispute.payment_intent_id)
+            if locked is None:
                 return  # not fulfilled yet: fulfilment applies the dispute itself
-            account = await uow.credits.lock_account(grant.user_id)
-            grant = await uow.credits.grant_of_payment(dispute.payment_intent_id)
-            assert grant is not None
+            account, grant = locked
             change = _dispute_change(grant, account.balance, dispute)
             if change is None:
                 return
@@ -324,6 +321,20 @@ class StripeSync:
             description=description,
             created_at=self._clock(),
         )
+
+
+async def _locked_grant(
+    uow: BillingUnitOfWork, payment_intent_id: str
+) -> tuple[CreditAccount, CreditGrant] | None:
+    """The payment's grant, read again once its user's credit account is locked (the grant
+    names the user to lock; a concurrent refund or dispute may have changed it meanwhile)."""
+    grant = await uow.credits.grant_of_payment(payment_intent_id)
+    if grant is None:
+        return None
+    account = await uow.credits.lock_account(grant.user_id)
+    grant = await uow.credits.grant_of_payment(payment_intent_id)
+    assert grant is not None  # grants are never deleted but with their user
+    return account, grant
 
 
 def _dispute_change(

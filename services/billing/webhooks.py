@@ -198,7 +198,7 @@ class StripeWebhooks:
     async def failing_events(self) -> int:
         """Unprocessed events that failed at least once (they are being retried)."""
         async with self._uow(write=False) as uow:
-            return (await uow.stripe_events.counts())["failed"]
+            return await uow.stripe_events.failed_count()
 
     async def aclose(self) -> None:
         """Let in-flight processing finish (it is short and idempotent) before shutdown."""

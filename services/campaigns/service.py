@@ -9,17 +9,13 @@ from services.campaigns.model import Campaign, CampaignChanges, check_dates
 from services.campaigns.ports import CampaignsUnitOfWork
 from services.common.clock import Clock
 from services.common.ids import IdGenerator
-from services.common.pages import Page, PageRequest, Position, decode_cursor, page_of
+from services.common.pages import Page, PageRequest, decode_cursor, page_of
 from services.common.principal import Principal
 from services.common.uow import UnitOfWorkFactory, retry_read
 from services.errors import NotFound
 
 NOT_FOUND = "no such campaign"
 NO_FILTERS: dict[str, str] = {}
-
-
-def position_of(campaign: Campaign) -> Position:
-    return Position(campaign.created_at, campaign.id)
 
 
 class CampaignService:
@@ -39,7 +35,7 @@ class CampaignService:
         after = decode_cursor(page.cursor, NO_FILTERS)
         async with self._uow(write=False) as uow:
             found = await uow.campaigns.list_page(caller.user_id, after=after, limit=page.size + 1)
-        return page_of(found, page, position_of, NO_FILTERS)
+        return page_of(found, page, NO_FILTERS)
 
     async def create(
         self,

@@ -10,10 +10,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from services.errors import FieldViolation, InvalidArgument
 
@@ -28,6 +27,23 @@ class Position:
 
     created_at: datetime
     id: str
+
+
+class Listed(Protocol):
+    """What a paged list holds: records with a creation time and an id."""
+
+    @property
+    def created_at(self) -> datetime: ...
+
+    @property
+    def id(self) -> str: ...
+
+
+L = TypeVar("L", bound=Listed)
+
+
+def position_of(item: Listed) -> Position:
+    return Position(item.created_at, item.id)
 
 
 @dataclass(frozen=True)
@@ -80,12 +96,7 @@ def decode_cursor(cursor: str, filters: dict[str, str]) -> Position | None:
     return position
 
 
-def page_of(
-    items: list[T],
-    request: PageRequest,
-    position_of: Callable[[T], Position],
-    filters: dict[str, str],
-) -> Page[T]:
+def page_of(items: list[L], request: PageRequest, filters: dict[str, str]) -> Page[L]:
     """A page from up to `request.size + 1` items fetched after the cursor: the extra one only
     says another page exists."""
     shown = items[: request.size]

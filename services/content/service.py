@@ -6,7 +6,7 @@ import dataclasses
 
 from services.common.clock import Clock
 from services.common.ids import IdGenerator
-from services.common.pages import Page, PageRequest, Position, decode_cursor, page_of
+from services.common.pages import Page, PageRequest, decode_cursor, page_of
 from services.common.principal import Principal
 from services.common.uow import UnitOfWorkFactory, retry_read
 from services.content.model import (
@@ -19,10 +19,6 @@ from services.content.ports import ContentUnitOfWork
 from services.errors import FailedPrecondition, NotFound
 
 NOT_FOUND = "no such content item"
-
-
-def position_of(item: ContentItem) -> Position:
-    return Position(item.created_at, item.id)
 
 
 class ContentLibrary:
@@ -42,7 +38,7 @@ class ContentLibrary:
             items = await uow.content.list_page(
                 caller.user_id, which, after=after, limit=page.size + 1
             )
-        return page_of(items, page, position_of, which.as_dict())
+        return page_of(items, page, which.as_dict())
 
     async def create(
         self, caller: Principal, *, title: str, body: str, type: str, status: str

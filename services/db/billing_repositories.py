@@ -369,10 +369,10 @@ class SqlStripeEvents:
             return None
         return StripeEvent(row.id, row.type, row.object_id, row.created, row.payload)
 
-    async def counts(self) -> dict[str, int]:
-        pending = StripeEventRow.processed_at.is_(None)
-        total = await self._session.scalar(select(func.count()).where(pending))
+    async def failed_count(self) -> int:
         failed = await self._session.scalar(
-            select(func.count()).where(pending, StripeEventRow.last_error != "")
+            select(func.count()).where(
+                StripeEventRow.processed_at.is_(None), StripeEventRow.last_error != ""
+            )
         )
-        return {"pending": int(total or 0), "failed": int(failed or 0)}
+        return int(failed or 0)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.campaigns.model import Campaign
 from services.common.pages import Position
 from services.db.models import CampaignRow
+from services.db.repositories import newest_first
 
 
 def _campaign(row: CampaignRow) -> Campaign:
@@ -62,15 +63,8 @@ class SqlCampaigns:
         self, user_id: str, *, after: Position | None, limit: int
     ) -> list[Campaign]:
         query = select(CampaignRow).where(CampaignRow.user_id == user_id)
-        if after is not None:
-            query = query.where(
-                or_(
-                    CampaignRow.created_at < after.created_at,
-                    and_(CampaignRow.created_at == after.created_at, CampaignRow.id < after.id),
-                )
-            )
-        query = query.order_by(CampaignRow.created_at.desc(), CampaignRow.id.desc()).limit(limit)
-        return [_campaign(row) for row in await self._session.scalars(query)]
+        rows = await self._session.scalars(newest_first(query, CampaignRow, after, limit))
+        return [_campaign(row) for row in rows]
 
     async def save(self, campaign: Campaign) -> None:
         await self._session.execute(

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +38,19 @@ DUPLICATE_EMAIL = "an account with this e-mail already exists"
 def insert_for(session: AsyncSession) -> Callable[..., Any]:
     """The dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def newest_first(query: Select[Any], row: Any, after: Position | None, limit: int) -> Select[Any]:
+    """One cursor page of `query` over a table with `created_at` and `id` (services.common.pages):
+    newest first, strictly after `after`."""
+    if after is not None:
+        query = query.where(
+            or_(
+                row.created_at < after.created_at,
+                and_(row.created_at == after.created_at, row.id < after.id),
+            )
+        )
+    return query.order_by(row.created_at.desc(), row.id.desc()).limit(limit)
 
 
 def _account(row: UserRow) -> Account:
@@ -308,15 +321,10 @@ class SqlContentItems:
             query = query.where(ContentRow.status == which.status)
         if which.type:
             query = query.where(ContentRow.type == which.type)
-        if after is not None:
-            query = query.where(
-                or_(
-                    ContentRow.created_at < after.created_at,
-                    and_(ContentRow.created_at == after.created_at, ContentRow.id < after.id),
-                )
-            )
-        query = query.order_by(ContentRow.created_at.desc(), ContentRow.id.desc()).limit(limit)
-        return [_content_item(row) for row in await self._session.scalars(query)]
+        return [
+            _content_item(row)
+            for row in await self._session.scalars(newest_first(query, ContentRow, after, limit))
+        ]
 
     async def get(self, user_id: str, item_id: str) -> ContentItem | None:
         row = await self._session.get(ContentRow, item_id)

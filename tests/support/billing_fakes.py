@@ -184,6 +184,5 @@ class MemoryStripeEvents:
         stored = self._t.events.get(event_id)
         return stored.event if stored else None
 
-    async def counts(self) -> dict[str, int]:
-        pending = [s for s in self._t.events.values() if s.processed_at is None]
-        return {"pending": len(pending), "failed": sum(1 for s in pending if s.last_error)}
+    async def failed_count(self) -> int:
+        return sum(1 for s in self._t.events.values() if s.processed_at is None and s.last_error)
