@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from services.billing.ledger import month_of, next_month_start, split_spend
+from services.billing.ledger import allowance_used, month_of, next_month_start, split_spend
 from services.billing.model import LedgerEntry
 from services.billing.ports import BillingUnitOfWork
 from services.common.clock import Clock
@@ -65,12 +65,11 @@ class MessageMeter:
             reservation = Reservation(
                 self._ids(), user_id, month, spend.from_allowance, spend.from_credits
             )
-            used = account.allowance_used if account.allowance_month == month else 0
             account = dataclasses.replace(
                 account,
                 balance=account.balance - spend.from_credits,
                 allowance_month=month,
-                allowance_used=used + spend.from_allowance,
+                allowance_used=allowance_used(account, month) + spend.from_allowance,
             )
             await uow.credits.add_entry(
                 LedgerEntry(
