@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from support.redis_keys import REDIS_URL, unique_prefix
+from support.redis_keys import REAL_REDIS_TIMEOUT_SECONDS, REDIS_URL, unique_prefix
 from support.silent_redis import silent_server
 
 from services.ai.cache import CachedAnswer, RedisPromptCache, cache_key
@@ -27,7 +27,7 @@ async def prefix() -> AsyncIterator[str]:
 
 
 def connect(url: str = REDIS_URL) -> SharedRedis:
-    return SharedRedis.connect(url, timeout=0.5, retry_seconds=5)
+    return SharedRedis.connect(url, timeout=REAL_REDIS_TIMEOUT_SECONDS, retry_seconds=5)
 
 
 @pytest.fixture
