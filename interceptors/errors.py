@@ -4,7 +4,9 @@ Everything the layers inside it raise comes through here: servicers, use cases a
 rate-limit and validation interceptors all raise services.errors.DomainError subclasses.
 
     InvalidArgument     INVALID_ARGUMENT     + BadRequest field violations      400
-    PayloadTooLarge     INVALID_ARGUMENT                                         400
+    PayloadTooLarge     INVALID_ARGUMENT     + x-huntaze-http-status: 413        413
+    UnsupportedMedia... INVALID_ARGUMENT     + x-huntaze-http-status: 415        415
+    RangeNotSatisfiable OUT_OF_RANGE         + x-huntaze-http-status: 416        416
     FailedPrecondition  FAILED_PRECONDITION                                      400
     PaymentRequired     FAILED_PRECONDITION  + x-huntaze-http-status: 402        402
     Unauthenticated     UNAUTHENTICATED      + www-authenticate: Bearer          401
@@ -45,11 +47,13 @@ from services import errors
 
 ERROR_DOMAIN = "huntaze.com"
 # Envoy answers REST with this status instead of the one it derives from the gRPC code (for
-# statuses gRPC has no code for: 402).
+# statuses gRPC has no code for: 402, 413, 415, 416; DomainError.http_status), on the routes
+# whose Lua filter applies it.
 HTTP_STATUS_HEADER = "x-huntaze-http-status"
 INTERNAL_MESSAGE = "internal error"
 
 _CODES: tuple[tuple[type[errors.DomainError], grpc.StatusCode], ...] = (
+    (errors.RangeNotSatisfiable, grpc.StatusCode.OUT_OF_RANGE),
     (errors.InvalidArgument, grpc.StatusCode.INVALID_ARGUMENT),
     (errors.PayloadTooLarge, grpc.StatusCode.INVALID_ARGUMENT),
     (errors.FailedPrecondition, grpc.StatusCode.FAILED_PRECONDITION),
@@ -97,6 +101,8 @@ def to_status(
         reason = "INTERNAL"
     elif isinstance(error, NotImplementedError):
         reason = "UNIMPLEMENTED"
+    elif isinstance(error, errors.DomainError) and error.reason:
+        reason = error.reason
     else:
         reason = _reason(error)
 
@@ -128,8 +134,8 @@ def to_status(
         headers.append(("retry-after", str(seconds)))
     if isinstance(error, errors.Unauthenticated):
         headers.append(("www-authenticate", 'Bearer realm="huntaze"'))
-    if isinstance(error, errors.PaymentRequired):
-        headers.append((HTTP_STATUS_HEADER, "402"))
+    if isinstance(error, errors.DomainError) and error.http_status is not None:
+        headers.append((HTTP_STATUS_HEADER, str(error.http_status)))
 
     status = rpc_status.to_status(
         status_pb2.Status(code=code.value[0], message=message, details=details)

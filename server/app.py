@@ -68,6 +68,7 @@ from server.servicers.health import (
 )
 from server.servicers.http import session_of
 from server.servicers.users import UsersServicer
+from server.vault import build_storage, build_vault
 from services.ai.breaker import BreakerState
 from services.ai.budget import BudgetUnitOfWork
 from services.ai.metrics import AIMetrics
@@ -101,8 +102,10 @@ from services.content_ideas.prompt import TASK as IDEAS_TASK
 from services.content_ideas.service import ContentIdeasService
 from services.db import create_engine, create_uow_factory, ping
 from services.redis_circuit import RedisUnavailable, SharedRedis
+from services.storage.ports import ObjectStorage
 from services.users.service import UserService
 from services.users.status import AccountStatusCache
+from services.vault.ports import VaultUnitOfWork
 
 logger = logging.getLogger("huntaze.server")
 
@@ -167,6 +170,7 @@ class AppUnitOfWork(
     BudgetUnitOfWork,
     BillingUnitOfWork,
     CampaignsUnitOfWork,
+    VaultUnitOfWork,
     Protocol,
 ):
     """Every repository some use case needs: what the unit-of-work factory must provide."""
@@ -240,6 +244,7 @@ class App:
     redis: SharedRedis | None
     ai: AIService
     billing: BillingParts
+    storage: ObjectStorage
     addresses: tuple[str, ...]
     background: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -267,6 +272,7 @@ class App:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)
         await self.billing.aclose()
+        await self.storage.aclose()
         await self.limiter.aclose()
         await self.ai.aclose()
         if self.redis is not None:
@@ -305,7 +311,10 @@ async def build_app(settings: Settings, *, slot: int | None = None) -> App:
         if uses_redis(settings)
         else None
     )
-    domain = build_domain(settings, create_uow_factory(engine), registry, redis=redis)
+    uow_factory = create_uow_factory(engine)
+    domain = build_domain(settings, uow_factory, registry, redis=redis)
+    storage = build_storage(settings)
+    vault = build_vault(settings, uow_factory, storage)
     limiter = build_limiter(settings, redis)
     metrics = RpcMetrics(registry)
     server = grpc.aio.server(
@@ -346,7 +355,7 @@ async def build_app(settings: Settings, *, slot: int | None = None) -> App:
         AIAssistantServicer(domain.text, domain.ideas, domain.messages, domain.pricing), server
     )
     content_creation_pb2_grpc.add_ContentCreationServiceServicer_to_server(
-        ContentCreationServicer(domain.library, domain.campaigns, domain.captions), server
+        ContentCreationServicer(domain.library, domain.campaigns, domain.captions, vault), server
     )
     analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server(
         analytics_pb2_grpc.AnalyticsServiceServicer(), server
@@ -379,6 +388,7 @@ async def build_app(settings: Settings, *, slot: int | None = None) -> App:
         redis,
         domain.ai,
         domain.billing,
+        storage,
         tuple(addresses),
     )
 

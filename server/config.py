@@ -194,6 +194,47 @@ class Settings(BaseSettings):
     # Where Checkout and the Customer Portal send the buyer back to, by default.
     frontend_url: str = "http://localhost:3000"
 
+    # Media vault. "local": files under STORAGE_LOCAL_DIR; "s3": an S3-compatible bucket
+    # (credentials from the standard AWS_* variables or the instance's role).
+    storage_backend: Literal["local", "s3"] = "local"
+    storage_local_dir: str = "./var/storage"
+    storage_s3_bucket: str = ""
+    storage_s3_endpoint_url: str = ""
+    storage_s3_region: str = ""
+    storage_s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
+    # The largest upload and the vault's total, per plan, in MiB (uploads stay below 4 GiB).
+    upload_max_mib_free: int = Field(default=200, ge=1, le=4000)
+    upload_max_mib_pro: int = Field(default=2048, ge=1, le=4000)
+    upload_max_mib_enterprise: int = Field(default=4000, ge=1, le=4000)
+    storage_quota_mib_free: int = Field(default=2048, ge=1)
+    storage_quota_mib_pro: int = Field(default=100 * 1024, ge=1)
+    storage_quota_mib_enterprise: int = Field(default=1024 * 1024, ge=1)
+    # How long an asset's signed link works.
+    asset_link_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+
+    # Scheduling. Every worker runs the scheduler on PostgreSQL (claims are row locks with
+    # SKIP LOCKED); on SQLite only the first worker does (one claimer).
+    scheduler_enabled: bool = True
+    scheduler_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    scheduler_batch_size: int = Field(default=50, ge=1, le=1000)
+    # A claim not finished within this long is taken over by another scheduler.
+    scheduler_lease_seconds: float = Field(default=120.0, ge=5)
+    # How far ahead a post may be scheduled.
+    schedule_horizon_days: int = Field(default=365, ge=1)
+    # Attempts per post before it fails, and the backoff between them (exponential, jittered).
+    publish_max_attempts: int = Field(default=5, ge=1, le=20)
+    publish_retry_base_seconds: float = Field(default=5.0, gt=0)
+    publish_retry_max_seconds: float = Field(default=300.0, gt=0)
+    # A post found due later than this after its time (everything was down) fails as missed.
+    publish_lateness_seconds: float = Field(default=3600.0, gt=0)
+    # Empty: publishing is recorded (posts become "published"). Set: one signed POST per
+    # (post, platform) to this URL.
+    publish_webhook_url: str = ""
+    publish_webhook_secret: str = ""
+    publish_webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Purges (expired sessions, old throttles, AI reservations, orphaned files) this often.
+    maintenance_interval_seconds: float = Field(default=300.0, gt=0)
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
@@ -235,6 +276,12 @@ class Settings(BaseSettings):
                 if _looks_like_placeholder(key):
                     raise ValueError("production refuses a placeholder AI API key")
             self._production_stripe()
+            if self.publish_webhook_url and _looks_like_placeholder(self.publish_webhook_secret):
+                raise ValueError("production refuses a placeholder PUBLISH_WEBHOOK_SECRET")
+        if self.storage_backend == "s3" and not self.storage_s3_bucket:
+            raise ValueError("STORAGE_BACKEND=s3 needs STORAGE_S3_BUCKET")
+        if self.publish_webhook_url and not self.publish_webhook_secret:
+            raise ValueError("PUBLISH_WEBHOOK_URL needs PUBLISH_WEBHOOK_SECRET")
         if self.rate_limit_backend == "redis" and not self.redis_url:
             raise ValueError("RATE_LIMIT_BACKEND=redis needs REDIS_URL")
         if self.ai_cache_backend == "redis" and not self.redis_url:

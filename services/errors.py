@@ -24,7 +24,13 @@ class FieldViolation:
 
 class DomainError(Exception):
     """Base of every error a use case may raise on purpose. `message` is safe to show clients;
-    so is `metadata` (google.rpc.ErrorInfo.metadata: what a frontend needs to act on it)."""
+    so is `metadata` (google.rpc.ErrorInfo.metadata: what a frontend needs to act on it).
+
+    `http_status`, when set, is the REST status for errors HTTP has a code for and gRPC has not
+    (402, 413, 415, 416); `reason` overrides the ErrorInfo reason derived from the class name."""
+
+    http_status: int | None = None
+    reason: str | None = None
 
     def __init__(self, message: str, *, metadata: dict[str, str] | None = None) -> None:
         super().__init__(message)
@@ -35,8 +41,14 @@ class DomainError(Exception):
 class InvalidArgument(DomainError):
     """The request is well-formed but its content is wrong (400)."""
 
-    def __init__(self, message: str, violations: list[FieldViolation] | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        violations: list[FieldViolation] | None = None,
+        *,
+        metadata: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message, metadata=metadata)
         self.violations = violations or []
 
 
@@ -64,6 +76,8 @@ class PaymentRequired(DomainError):
     """A paid resource is used up (messages: the month's allowance and the credits): buying
     more, or waiting for the next month, is the way on (402)."""
 
+    http_status = 402
+
 
 class RetryableError(DomainError):
     """An error the client may retry; `retry_after` in seconds when known."""
@@ -78,7 +92,27 @@ class QuotaExceeded(RetryableError):
 
 
 class PayloadTooLarge(DomainError):
-    """The request body exceeds what the endpoint accepts (413 at Envoy; 400 over gRPC)."""
+    """The request body exceeds what the endpoint accepts (413 over REST; INVALID_ARGUMENT over
+    gRPC)."""
+
+    http_status = 413
+
+
+class UnsupportedMediaType(InvalidArgument):
+    """The body is not of a type the endpoint accepts (an upload that is no allowed image or
+    video format): 415 over REST."""
+
+    http_status = 415
+
+
+class RangeNotSatisfiable(InvalidArgument):
+    """The requested byte range starts past the end (416 over REST); `size` when known."""
+
+    http_status = 416
+
+    def __init__(self, message: str, *, size: int | None = None) -> None:
+        super().__init__(message)
+        self.size = size
 
 
 class Unavailable(RetryableError):

@@ -107,6 +107,7 @@ class OperationBuilder:
         parameters = [] if raw_request else self._path_parameters(route)
         if not raw_request and not route.body:
             parameters += self._query_parameters(route)
+        parameters += [_parameter("query", query) for query in rest.query_parameters]
         parameters += [_parameter("header", header) for header in rest.request_headers]
         parameters += [_parameter("cookie", cookie) for cookie in rest.request_cookies]
         operation: Schema = {

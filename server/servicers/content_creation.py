@@ -1,13 +1,18 @@
-"""huntaze.v1.ContentCreationService: the content library, captions and campaigns. Assets,
-uploads and the schedule are still the generated base class's (UNIMPLEMENTED, HTTP 501)."""
+"""huntaze.v1.ContentCreationService: the content library, captions, campaigns, the media
+vault (uploads, assets, signed downloads) and the schedule."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from urllib.parse import parse_qs, urlsplit
+
 import grpc
+from google.api import httpbody_pb2
 from huntaze.v1 import content_creation_pb2 as pb
 from huntaze.v1 import content_creation_pb2_grpc
 
-from interceptors.context import current_principal
+from interceptors.context import current_principal, current_request
+from interceptors.errors import HTTP_STATUS_HEADER
 from server.servicers.convert import moment
 from server.servicers.convert_content import (
     campaign_changes_of,
@@ -19,20 +24,107 @@ from server.servicers.convert_content import (
     page_info,
     page_request_of,
 )
+from server.servicers.convert_vault import asset_message
 from services.campaigns.model import cents
 from services.campaigns.service import CampaignService
 from services.captions.service import CaptionAssistant
 from services.content.model import ContentFilter
 from services.content.service import ContentLibrary
+from services.storage.ports import content_disposition
+from services.vault.model import AssetFilter
+from services.vault.service import Vault
+
+# Envoy's transcoder keeps the REST path (and its query) here; an HttpBody request has no
+# other place for query parameters.
+ORIGINAL_PATH_HEADER = "x-envoy-original-path"
+FILENAME_HEADER = "x-filename"
 
 
 class ContentCreationServicer(content_creation_pb2_grpc.ContentCreationServiceServicer):
     def __init__(
-        self, library: ContentLibrary, campaigns: CampaignService, captions: CaptionAssistant
+        self,
+        library: ContentLibrary,
+        campaigns: CampaignService,
+        captions: CaptionAssistant,
+        vault: Vault,
     ) -> None:
         self._library = library
         self._campaigns = campaigns
         self._captions = captions
+        self._vault = vault
+
+    async def UploadAsset(
+        self,
+        request_iterator: AsyncIterator[httpbody_pb2.HttpBody],
+        context: grpc.aio.ServicerContext,
+    ) -> pb.UploadAssetResponse:
+        linked = await self._vault.upload(
+            current_principal(), _upload_filename(), _bodies(request_iterator)
+        )
+        return pb.UploadAssetResponse(asset=asset_message(linked), duplicate=linked.duplicate)
+
+    async def ListAssets(
+        self, request: pb.ListAssetsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListAssetsResponse:
+        page = await self._vault.list(
+            current_principal(),
+            AssetFilter(type=request.type, tag=request.tag.strip().lower(), usage=request.usage),
+            page_request_of(request.page),
+        )
+        return pb.ListAssetsResponse(
+            assets=[asset_message(linked) for linked in page.items], page=page_info(page)
+        )
+
+    async def GetAsset(
+        self, request: pb.GetAssetRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetAssetResponse:
+        linked = await self._vault.get(current_principal(), request.id)
+        return pb.GetAssetResponse(asset=asset_message(linked))
+
+    async def UpdateAsset(
+        self, request: pb.UpdateAssetRequest, context: grpc.aio.ServicerContext
+    ) -> pb.UpdateAssetResponse:
+        linked = await self._vault.set_tags(current_principal(), request.id, list(request.tags))
+        return pb.UpdateAssetResponse(asset=asset_message(linked))
+
+    async def DeleteAsset(
+        self, request: pb.DeleteAssetRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteAssetResponse:
+        await self._vault.delete(current_principal(), request.id)
+        return pb.DeleteAssetResponse(message="asset deleted")
+
+    async def DownloadAsset(
+        self, request: pb.DownloadAssetRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[httpbody_pb2.HttpBody]:
+        ranges = current_request().header_values("range")
+        download = await self._vault.open_download(
+            request.id,
+            request.variant,
+            expires=int(request.expires),
+            signature=request.signature,
+            range_header=ranges[0] if len(ranges) == 1 else "",
+        )
+        headers = [
+            ("accept-ranges", "bytes"),
+            ("content-disposition", content_disposition(download.filename, inline=True)),
+            ("cache-control", "private, max-age=300"),
+            ("x-content-type-options", "nosniff"),
+        ]
+        if download.partial:
+            headers += [
+                (HTTP_STATUS_HEADER, "206"),
+                ("content-range", f"bytes {download.start}-{download.end}/{download.size}"),
+            ]
+        current_request().response_headers.extend(headers)  # sent with the first chunk
+        if download.length == 0:
+            yield httpbody_pb2.HttpBody(content_type=download.mime)
+            return
+        chunks = self._vault.read(download)
+        try:
+            async for chunk in chunks:
+                yield httpbody_pb2.HttpBody(content_type=download.mime, data=chunk)
+        finally:
+            await chunks.aclose()  # type: ignore[attr-defined]
 
     async def SuggestCaptions(
         self, request: pb.SuggestCaptionsRequest, context: grpc.aio.ServicerContext
@@ -125,3 +217,19 @@ class ContentCreationServicer(content_creation_pb2_grpc.ContentCreationServiceSe
     ) -> pb.DeleteCampaignResponse:
         await self._campaigns.delete(current_principal(), request.id)
         return pb.DeleteCampaignResponse(message="campaign deleted")
+
+
+async def _bodies(messages: AsyncIterator[httpbody_pb2.HttpBody]) -> AsyncIterator[bytes]:
+    async for message in messages:
+        yield message.data
+
+
+def _upload_filename() -> str:
+    """`?filename=` of the REST path, else the X-Filename header (native gRPC callers)."""
+    request = current_request()
+    for path in request.header_values(ORIGINAL_PATH_HEADER)[:1]:
+        names = parse_qs(urlsplit(path).query).get("filename")
+        if names:
+            return names[0]
+    names = request.header_values(FILENAME_HEADER)
+    return names[0] if names else ""

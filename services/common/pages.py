@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
@@ -96,9 +97,16 @@ def decode_cursor(cursor: str, filters: dict[str, str]) -> Position | None:
     return position
 
 
-def page_of(items: list[L], request: PageRequest, filters: dict[str, str]) -> Page[L]:
+def page_of(
+    items: list[T],
+    request: PageRequest,
+    filters: dict[str, str],
+    *,
+    position: Callable[[T], Position] = position_of,  # type: ignore[assignment]
+) -> Page[T]:
     """A page from up to `request.size + 1` items fetched after the cursor: the extra one only
-    says another page exists."""
+    says another page exists. `position` is the list's key (a schedule is ordered by the
+    posts' times, not their creation)."""
     shown = items[: request.size]
     more = len(items) > request.size
-    return Page(shown, encode_cursor(position_of(shown[-1]), filters) if more else "")
+    return Page(shown, encode_cursor(position(shown[-1]), filters) if more else "")

@@ -16,12 +16,14 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.expression import false, true
@@ -93,6 +95,119 @@ class CampaignRow(Base):
     ends_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AssetRow(Base):
+    """A file in the creator's vault. One row per distinct file (SHA-256) per user: the unique
+    constraint is the duplicate check, whichever worker stores the second copy."""
+
+    __tablename__ = "assets"
+    __table_args__ = (
+        UniqueConstraint("user_id", "sha256", name="uq_assets_user_id_sha256"),
+        Index("ix_assets_user_id_created_at", "user_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(String(36), _user_fk())
+    filename: Mapped[str] = mapped_column(String(255))
+    type: Mapped[str] = mapped_column(String(20))
+    mime: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(300))
+    thumbnail_key: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    width: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    height: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    duration_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AssetTagRow(Base):
+    """An asset's tag (a table, not a JSON column: the tag filter is one indexed lookup on
+    both databases)."""
+
+    __tablename__ = "asset_tags"
+    __table_args__ = (Index("ix_asset_tags_tag", "tag"),)
+
+    asset_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class ScheduledPostRow(Base):
+    """A post to publish at `scheduled_at` (a UTC instant). `due_at` is when the scheduler next
+    tries it (the scheduled time, then each retry's); `claimed_by`/`lease_until` mark the
+    scheduler publishing it: a claim whose lease ran out is taken over."""
+
+    __tablename__ = "scheduled_posts"
+    __table_args__ = (
+        Index("ix_scheduled_posts_user_id_scheduled_at", "user_id", "scheduled_at"),
+        Index("ix_scheduled_posts_status_due_at", "status", "due_at"),
+        Index("ix_scheduled_posts_campaign_id", "campaign_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(String(36), _user_fk())
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    content_type: Mapped[str] = mapped_column(String(20))
+    platforms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    campaign_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("campaigns.id", ondelete="SET NULL"), nullable=True
+    )
+    content_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("content.id", ondelete="SET NULL"), nullable=True
+    )
+    scheduled_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(20))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    failure_reason: Mapped[str] = mapped_column(String(500), default="")
+    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PostAssetRow(Base):
+    """The assets a post publishes, in order."""
+
+    __tablename__ = "post_assets"
+    __table_args__ = (Index("ix_post_assets_asset_id", "asset_id"),)
+
+    post_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("scheduled_posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    asset_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class PostDeliveryRow(Base):
+    """One platform's send of a post: sent once, with the idempotency key `<post id>:<platform>`."""
+
+    __tablename__ = "post_deliveries"
+
+    post_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("scheduled_posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class SchedulerHeartbeatRow(Base):
+    """Each running scheduler's last sign of life (`/api/health` reads the newest)."""
+
+    __tablename__ = "scheduler_heartbeats"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class SubscriptionRow(Base):

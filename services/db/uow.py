@@ -27,6 +27,7 @@ from services.db.repositories import (
     SqlSignInThrottles,
     SqlUsers,
 )
+from services.db.vault_repositories import SqlAssets
 from services.errors import ConnectionLost, Unavailable
 
 
@@ -79,6 +80,7 @@ class SqlUnitOfWork:
         self.invoices = SqlInvoices(self.session)
         self.stripe_events = SqlStripeEvents(self.session)
         self.campaigns = SqlCampaigns(self.session)
+        self.assets = SqlAssets(self.session)
         return self
 
     async def __aexit__(

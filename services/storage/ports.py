@@ -15,19 +15,13 @@ from collections.abc import AsyncIterator
 from typing import Protocol
 from urllib.parse import quote
 
-from services.errors import InvalidArgument
+from services.errors import RangeNotSatisfiable
+
+__all__ = ["RangeNotSatisfiable"]
 
 MIB = 1024 * 1024
 DEFAULT_CHUNK_SIZE = MIB
 MAX_KEY_BYTES = 1024  # S3's limit, applied everywhere so the adapters accept the same keys
-
-
-class RangeNotSatisfiable(InvalidArgument):
-    """The range starts past the object's last byte (HTTP 416); `size` when known."""
-
-    def __init__(self, message: str, *, size: int | None = None) -> None:
-        super().__init__(message)
-        self.size = size
 
 
 class ObjectStorage(Protocol):

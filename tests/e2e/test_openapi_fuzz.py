@@ -64,6 +64,7 @@ from support.e2e_client import (
 from support.e2e_db import set_plan
 from support.e2e_stack import Stack, running_stack
 from support.fake_stripe import FakeStripe
+from support.media_samples import image_bytes
 from support.openapi_checks import Proto3Json, refused_only_for_worded_rules
 
 from services.common.ids import new_id
@@ -81,15 +82,14 @@ SEED = int(os.environ.get("HUNTAZE_FUZZ_SEED", "9"))
 UNSERVED = {"AnalyticsService"} | {
     f"ContentCreationService_{method}"
     for method in (
-        "ListAssets",
-        "GetAsset",
-        "DeleteAsset",
-        "UploadAsset",
         "ListScheduledPosts",
         "SchedulePost",
+        "UpdateScheduledPost",
         "CancelScheduledPost",
     )
 }
+UPLOAD_PATH = "/api/content-creation/upload"
+FUZZ_UPLOAD = image_bytes("PNG", (8, 8))
 # Operations on one item of the caller's: valid requests name a new one (list path, JSON body).
 ON_AN_ITEM = {
     **dict.fromkeys(
@@ -268,6 +268,10 @@ def with_credentials(case: Case, accounts: Accounts) -> None:
         case.body, signature = accounts.stripe_event()
         case.media_type = "application/json"
         case.headers = {**(case.headers or {}), "Stripe-Signature": signature}
+    if positive and case.path == UPLOAD_PATH:
+        # A valid upload is a file of an accepted type (any bytes are schema-valid).
+        case.body = FUZZ_UPLOAD
+        case.media_type = "application/octet-stream"
     if positive and "refreshToken" in (case.cookies or {}):
         case.cookies = {**(case.cookies or {}), "refreshToken": accounts.fresh()["refreshToken"]}
     if positive and case.path == "/api/auth/signin" and isinstance(case.body, dict):

@@ -84,6 +84,7 @@ def running_stack(
         "CORS_ORIGINS": ALLOWED_ORIGIN,
         "LOG_LEVEL": "WARNING",
         "SHUTDOWN_DRAIN_SECONDS": "2",
+        "STORAGE_LOCAL_DIR": str(workdir / "storage"),
         **(env or {}),
     }
     settings = Settings(**{name.lower(): value for name, value in variables.items()})

@@ -77,10 +77,20 @@ class ContentCreationServiceStub:
                 request_serializer=huntaze_dot_v1_dot_content__creation__pb2.GetAssetRequest.SerializeToString,
                 response_deserializer=huntaze_dot_v1_dot_content__creation__pb2.GetAssetResponse.FromString,
                 _registered_method=True)
+        self.UpdateAsset = channel.unary_unary(
+                '/huntaze.v1.ContentCreationService/UpdateAsset',
+                request_serializer=huntaze_dot_v1_dot_content__creation__pb2.UpdateAssetRequest.SerializeToString,
+                response_deserializer=huntaze_dot_v1_dot_content__creation__pb2.UpdateAssetResponse.FromString,
+                _registered_method=True)
         self.DeleteAsset = channel.unary_unary(
                 '/huntaze.v1.ContentCreationService/DeleteAsset',
                 request_serializer=huntaze_dot_v1_dot_content__creation__pb2.DeleteAssetRequest.SerializeToString,
                 response_deserializer=huntaze_dot_v1_dot_content__creation__pb2.DeleteAssetResponse.FromString,
+                _registered_method=True)
+        self.DownloadAsset = channel.unary_stream(
+                '/huntaze.v1.ContentCreationService/DownloadAsset',
+                request_serializer=huntaze_dot_v1_dot_content__creation__pb2.DownloadAssetRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
                 _registered_method=True)
         self.UploadAsset = channel.stream_unary(
                 '/huntaze.v1.ContentCreationService/UploadAsset',
@@ -121,6 +131,11 @@ class ContentCreationServiceStub:
                 '/huntaze.v1.ContentCreationService/SchedulePost',
                 request_serializer=huntaze_dot_v1_dot_content__creation__pb2.SchedulePostRequest.SerializeToString,
                 response_deserializer=huntaze_dot_v1_dot_content__creation__pb2.SchedulePostResponse.FromString,
+                _registered_method=True)
+        self.UpdateScheduledPost = channel.unary_unary(
+                '/huntaze.v1.ContentCreationService/UpdateScheduledPost',
+                request_serializer=huntaze_dot_v1_dot_content__creation__pb2.UpdateScheduledPostRequest.SerializeToString,
+                response_deserializer=huntaze_dot_v1_dot_content__creation__pb2.UpdateScheduledPostResponse.FromString,
                 _registered_method=True)
         self.CancelScheduledPost = channel.unary_unary(
                 '/huntaze.v1.ContentCreationService/CancelScheduledPost',
@@ -181,7 +196,8 @@ class ContentCreationServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListAssets(self, request, context):
-        """GET /api/content-creation/assets
+        """GET /api/content-creation/assets: the vault, newest first; filters by type, tag and whether
+        a scheduled or published post uses the asset. Each asset's `url` is a signed, expiring link.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -194,16 +210,39 @@ class ContentCreationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateAsset(self, request, context):
+        """PATCH /api/content-creation/assets/{id}: replaces the asset's tags.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def DeleteAsset(self, request, context):
-        """DELETE /api/content-creation/assets/{id}
+        """DELETE /api/content-creation/assets/{id}: the asset and its stored file (and thumbnail).
+        Posts already published keep their record without it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DownloadAsset(self, request, context):
+        """GET /api/content-creation/assets/{id}/file: the stored bytes, through a signed link (the
+        `url` of an Asset): no session needed, the signature and expiry are the credential.
+        `Range: bytes=a-b` answers 206 with Content-Range (video scrubbing).
+        google.api.HttpBody is the response type on purpose (Envoy transcoder idiom for raw bodies):
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UploadAsset(self, request_iterator, context):
-        """POST /api/content-creation/upload: the raw file as the body, streamed in chunks. The file
-        name comes from the `x-filename` header, the media type from `content-type`.
+        """POST /api/content-creation/upload?filename=...: the raw file as the body, streamed in
+        chunks to storage while it is hashed; never buffered whole. The type is sniffed from the
+        file's first bytes (the name and the client's content type are ignored). The same file
+        uploaded again returns the existing asset with `duplicate: true`. Native gRPC callers name
+        the file in the `x-filename` metadata.
 
         google.api.HttpBody is the request type on purpose (Envoy transcoder idiom for raw bodies):
         buf:lint:ignore RPC_REQUEST_STANDARD_NAME
@@ -243,28 +282,40 @@ class ContentCreationServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def DeleteCampaign(self, request, context):
-        """DELETE /api/content-creation/campaigns/{id}
+        """DELETE /api/content-creation/campaigns/{id}: refused while any of its posts is still
+        scheduled (cancel or move them first); its published, failed and cancelled posts stay, detached.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListScheduledPosts(self, request, context):
-        """GET /api/content-creation/schedule
+        """GET /api/content-creation/schedule: posts by scheduled time (soonest first), optionally
+        between `from` and `to`, of one status or one campaign.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def SchedulePost(self, request, context):
-        """POST /api/content-creation/schedule
+        """POST /api/content-creation/schedule: `scheduledAt` must be in the future and within the
+        scheduling horizon; assets, the campaign and the content item must be the user's.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateScheduledPost(self, request, context):
+        """PATCH /api/content-creation/schedule/{id}: reschedule or edit a post that is still
+        scheduled; fields present in the body are replaced.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CancelScheduledPost(self, request, context):
-        """DELETE /api/content-creation/schedule/{id}: cancels a post that has not been published.
+        """DELETE /api/content-creation/schedule/{id}: cancels a post that is still scheduled; a
+        cancelled post is never sent.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -313,10 +364,20 @@ def add_ContentCreationServiceServicer_to_server(servicer, server):
                     request_deserializer=huntaze_dot_v1_dot_content__creation__pb2.GetAssetRequest.FromString,
                     response_serializer=huntaze_dot_v1_dot_content__creation__pb2.GetAssetResponse.SerializeToString,
             ),
+            'UpdateAsset': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateAsset,
+                    request_deserializer=huntaze_dot_v1_dot_content__creation__pb2.UpdateAssetRequest.FromString,
+                    response_serializer=huntaze_dot_v1_dot_content__creation__pb2.UpdateAssetResponse.SerializeToString,
+            ),
             'DeleteAsset': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteAsset,
                     request_deserializer=huntaze_dot_v1_dot_content__creation__pb2.DeleteAssetRequest.FromString,
                     response_serializer=huntaze_dot_v1_dot_content__creation__pb2.DeleteAssetResponse.SerializeToString,
+            ),
+            'DownloadAsset': grpc.unary_stream_rpc_method_handler(
+                    servicer.DownloadAsset,
+                    request_deserializer=huntaze_dot_v1_dot_content__creation__pb2.DownloadAssetRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
             ),
             'UploadAsset': grpc.stream_unary_rpc_method_handler(
                     servicer.UploadAsset,
@@ -357,6 +418,11 @@ def add_ContentCreationServiceServicer_to_server(servicer, server):
                     servicer.SchedulePost,
                     request_deserializer=huntaze_dot_v1_dot_content__creation__pb2.SchedulePostRequest.FromString,
                     response_serializer=huntaze_dot_v1_dot_content__creation__pb2.SchedulePostResponse.SerializeToString,
+            ),
+            'UpdateScheduledPost': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateScheduledPost,
+                    request_deserializer=huntaze_dot_v1_dot_content__creation__pb2.UpdateScheduledPostRequest.FromString,
+                    response_serializer=huntaze_dot_v1_dot_content__creation__pb2.UpdateScheduledPostResponse.SerializeToString,
             ),
             'CancelScheduledPost': grpc.unary_unary_rpc_method_handler(
                     servicer.CancelScheduledPost,
@@ -593,6 +659,33 @@ class ContentCreationService:
             _registered_method=True)
 
     @staticmethod
+    def UpdateAsset(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/huntaze.v1.ContentCreationService/UpdateAsset',
+            huntaze_dot_v1_dot_content__creation__pb2.UpdateAssetRequest.SerializeToString,
+            huntaze_dot_v1_dot_content__creation__pb2.UpdateAssetResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def DeleteAsset(request,
             target,
             options=(),
@@ -609,6 +702,33 @@ class ContentCreationService:
             '/huntaze.v1.ContentCreationService/DeleteAsset',
             huntaze_dot_v1_dot_content__creation__pb2.DeleteAssetRequest.SerializeToString,
             huntaze_dot_v1_dot_content__creation__pb2.DeleteAssetResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DownloadAsset(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/huntaze.v1.ContentCreationService/DownloadAsset',
+            huntaze_dot_v1_dot_content__creation__pb2.DownloadAssetRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
             options,
             channel_credentials,
             insecure,
@@ -825,6 +945,33 @@ class ContentCreationService:
             '/huntaze.v1.ContentCreationService/SchedulePost',
             huntaze_dot_v1_dot_content__creation__pb2.SchedulePostRequest.SerializeToString,
             huntaze_dot_v1_dot_content__creation__pb2.SchedulePostResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateScheduledPost(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/huntaze.v1.ContentCreationService/UpdateScheduledPost',
+            huntaze_dot_v1_dot_content__creation__pb2.UpdateScheduledPostRequest.SerializeToString,
+            huntaze_dot_v1_dot_content__creation__pb2.UpdateScheduledPostResponse.FromString,
             options,
             channel_credentials,
             insecure,

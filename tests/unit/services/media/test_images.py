@@ -8,7 +8,7 @@ import time
 import warnings
 
 import pytest
-from media_samples import animated_gif, image_bytes, jpeg_with_orientation, png_header
+from support.media_samples import animated_gif, image_bytes, jpeg_with_orientation, png_header
 from PIL import Image, ImageFile
 
 from services.errors import InvalidArgument

@@ -7,7 +7,7 @@ import dataclasses
 import random
 
 import pytest
-from media_samples import ebml_header, ftyp, heif_ftyp, image_bytes, mov, mp4, webm
+from support.media_samples import ebml_header, ftyp, heif_ftyp, image_bytes, mov, mp4, webm
 
 from services.media import sniffing
 from services.media.model import AVIF, GIF, HEIC, HEIF, JPEG, MOV, MP4, PNG, WEBM, WEBP

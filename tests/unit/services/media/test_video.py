@@ -9,7 +9,7 @@ import struct
 import time
 
 import pytest
-from media_samples import (
+from support.media_samples import (
     ROTATED_90,
     box,
     ebml_header,
