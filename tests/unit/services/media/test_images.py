@@ -8,8 +8,8 @@ import time
 import warnings
 
 import pytest
-from support.media_samples import animated_gif, image_bytes, jpeg_with_orientation, png_header
 from PIL import Image, ImageFile
+from support.media_samples import animated_gif, image_bytes, jpeg_with_orientation, png_header
 
 from services.errors import InvalidArgument
 from services.media.images import MAX_IMAGE_PIXELS, image_facts, thumbnail
