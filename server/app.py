@@ -55,6 +55,13 @@ from server.ai import build_ai_service
 from server.billing import RETRY_INTERVAL_SECONDS, BillingParts, build_billing, retry_failed_events
 from server.config import Settings
 from server.runtime import RuntimeDir
+from server.scheduling import (
+    SchedulingParts,
+    SchedulingUnitOfWork,
+    build_scheduling,
+    run_scheduling,
+    scheduler_check,
+)
 from server.servicers.ai_assistant import AIAssistantServicer
 from server.servicers.auth import AuthServicer
 from server.servicers.billing import BillingServicer
@@ -171,6 +178,7 @@ class AppUnitOfWork(
     BillingUnitOfWork,
     CampaignsUnitOfWork,
     VaultUnitOfWork,
+    SchedulingUnitOfWork,
     Protocol,
 ):
     """Every repository some use case needs: what the unit-of-work factory must provide."""
@@ -245,6 +253,7 @@ class App:
     ai: AIService
     billing: BillingParts
     storage: ObjectStorage
+    scheduling: SchedulingParts
     addresses: tuple[str, ...]
     background: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -256,9 +265,26 @@ class App:
                     retry_failed_events(self.billing.webhooks, interval=RETRY_INTERVAL_SECONDS)
                 )
             )
+        if self.settings.scheduler_enabled:
+            self.background.append(
+                asyncio.create_task(
+                    run_scheduling(
+                        self.settings,
+                        self.scheduling,
+                        single_claimer_lock=self._single_claimer_lock(),
+                    )
+                )
+            )
         for name in ("", *SERVICE_NAMES):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
         logger.info("serving", extra={"addresses": list(self.addresses)})
+
+    def _single_claimer_lock(self) -> Path | None:
+        """SQLite has no row locks: one worker of the host claims (the lock's holder). A server
+        outside a supervisor (no runtime directory) is alone anyway."""
+        if self.engine.dialect.name != "sqlite" or not self.settings.runtime_dir:
+            return None
+        return RuntimeDir(Path(self.settings.runtime_dir)).scheduler_lock
 
     async def stop(self, *, drain_seconds: float | None = None) -> None:
         """Graceful stop: NOT_SERVING, drain, stop with grace, close Redis and the database pool."""
@@ -272,6 +298,7 @@ class App:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)
         await self.billing.aclose()
+        await self.scheduling.aclose()
         await self.storage.aclose()
         await self.limiter.aclose()
         await self.ai.aclose()
@@ -315,6 +342,7 @@ async def build_app(settings: Settings, *, slot: int | None = None) -> App:
     domain = build_domain(settings, uow_factory, registry, redis=redis)
     storage = build_storage(settings)
     vault = build_vault(settings, uow_factory, storage)
+    scheduling = build_scheduling(settings, uow_factory, storage, registry)
     limiter = build_limiter(settings, redis)
     metrics = RpcMetrics(registry)
     server = grpc.aio.server(
@@ -342,6 +370,7 @@ async def build_app(settings: Settings, *, slot: int | None = None) -> App:
         DependencyCheck("database", lambda: ping(engine)),
         *ai_checks(domain.ai),
         stripe_check(domain.billing),
+        scheduler_check(settings, uow_factory),
     ]
     if redis is not None:
         checks.append(redis_check(redis))
@@ -355,7 +384,10 @@ async def build_app(settings: Settings, *, slot: int | None = None) -> App:
         AIAssistantServicer(domain.text, domain.ideas, domain.messages, domain.pricing), server
     )
     content_creation_pb2_grpc.add_ContentCreationServiceServicer_to_server(
-        ContentCreationServicer(domain.library, domain.campaigns, domain.captions, vault), server
+        ContentCreationServicer(
+            domain.library, domain.campaigns, domain.captions, vault, scheduling.schedule
+        ),
+        server,
     )
     analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server(
         analytics_pb2_grpc.AnalyticsServiceServicer(), server
@@ -389,6 +421,7 @@ async def build_app(settings: Settings, *, slot: int | None = None) -> App:
         domain.ai,
         domain.billing,
         storage,
+        scheduling,
         tuple(addresses),
     )
 

@@ -27,6 +27,11 @@ class RuntimeDir:
         return self.root / f"worker-{slot}.sock"
 
     @property
+    def scheduler_lock(self) -> Path:
+        """Held by the one worker that runs the scheduler on SQLite."""
+        return self.root / "scheduler.lock"
+
+    @property
     def metrics_socket(self) -> Path:
         return self.root / "metrics.sock"
 

@@ -24,12 +24,19 @@ from server.servicers.convert_content import (
     page_info,
     page_request_of,
 )
+from server.servicers.convert_schedule import (
+    draft_of,
+    post_changes_of,
+    post_filter_of,
+    post_message,
+)
 from server.servicers.convert_vault import asset_message
 from services.campaigns.model import cents
 from services.campaigns.service import CampaignService
 from services.captions.service import CaptionAssistant
 from services.content.model import ContentFilter
 from services.content.service import ContentLibrary
+from services.scheduling.service import Schedule
 from services.storage.ports import content_disposition
 from services.vault.model import AssetFilter
 from services.vault.service import Vault
@@ -47,11 +54,43 @@ class ContentCreationServicer(content_creation_pb2_grpc.ContentCreationServiceSe
         campaigns: CampaignService,
         captions: CaptionAssistant,
         vault: Vault,
+        schedule: Schedule,
     ) -> None:
         self._library = library
         self._campaigns = campaigns
         self._captions = captions
         self._vault = vault
+        self._schedule = schedule
+
+    async def ListScheduledPosts(
+        self, request: pb.ListScheduledPostsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListScheduledPostsResponse:
+        page = await self._schedule.list(
+            current_principal(), post_filter_of(request), page_request_of(request.page)
+        )
+        return pb.ListScheduledPostsResponse(
+            posts=[post_message(post) for post in page.items], page=page_info(page)
+        )
+
+    async def SchedulePost(
+        self, request: pb.SchedulePostRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SchedulePostResponse:
+        post = await self._schedule.schedule(current_principal(), draft_of(request))
+        return pb.SchedulePostResponse(post=post_message(post))
+
+    async def UpdateScheduledPost(
+        self, request: pb.UpdateScheduledPostRequest, context: grpc.aio.ServicerContext
+    ) -> pb.UpdateScheduledPostResponse:
+        post = await self._schedule.update(
+            current_principal(), request.id, post_changes_of(request)
+        )
+        return pb.UpdateScheduledPostResponse(post=post_message(post))
+
+    async def CancelScheduledPost(
+        self, request: pb.CancelScheduledPostRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CancelScheduledPostResponse:
+        post = await self._schedule.cancel(current_principal(), request.id)
+        return pb.CancelScheduledPostResponse(post=post_message(post))
 
     async def UploadAsset(
         self,

@@ -57,6 +57,12 @@ def campaign_message(campaign: Campaign) -> content_creation_pb2.Campaign:
         budget=campaign.budget_cents / 100,
         created_at=timestamp(campaign.created_at),
         updated_at=timestamp(campaign.updated_at),
+        post_counts=content_creation_pb2.CampaignPostCounts(
+            scheduled=campaign.posts.scheduled,
+            published=campaign.posts.published,
+            failed=campaign.posts.failed,
+            cancelled=campaign.posts.cancelled,
+        ),
     )
     if campaign.starts_at is not None:
         message.starts_at.CopyFrom(timestamp(campaign.starts_at))

@@ -11,6 +11,25 @@ STATUSES = ("draft", "active", "paused", "completed")
 
 
 @dataclass(frozen=True)
+class PostCounts:
+    """How many of a campaign's posts are in each state ("publishing" counts as scheduled)."""
+
+    scheduled: int = 0
+    published: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+    @classmethod
+    def of(cls, by_status: dict[str, int]) -> PostCounts:
+        return cls(
+            scheduled=by_status.get("scheduled", 0) + by_status.get("publishing", 0),
+            published=by_status.get("published", 0),
+            failed=by_status.get("failed", 0),
+            cancelled=by_status.get("cancelled", 0),
+        )
+
+
+@dataclass(frozen=True)
 class Campaign:
     id: str
     user_id: str
@@ -23,6 +42,7 @@ class Campaign:
     ends_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    posts: PostCounts = PostCounts()
 
 
 @dataclass(frozen=True)

@@ -27,5 +27,12 @@ class Campaigns(Protocol):
     async def delete(self, user_id: str, campaign_id: str) -> bool: ...
 
 
+class CampaignPosts(Protocol):
+    async def counts(self, campaign_ids: list[str]) -> dict[str, dict[str, int]]:
+        """Per campaign: how many of its posts are in each status."""
+        ...
+
+
 class CampaignsUnitOfWork(UnitOfWork, Protocol):
     campaigns: Campaigns
+    posts: CampaignPosts

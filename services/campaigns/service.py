@@ -5,17 +5,29 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from services.campaigns.model import Campaign, CampaignChanges, check_dates
-from services.campaigns.ports import CampaignsUnitOfWork
+from services.campaigns.model import Campaign, CampaignChanges, PostCounts, check_dates
+from services.campaigns.ports import CampaignPosts, CampaignsUnitOfWork
 from services.common.clock import Clock
 from services.common.ids import IdGenerator
 from services.common.pages import Page, PageRequest, decode_cursor, page_of
 from services.common.principal import Principal
 from services.common.uow import UnitOfWorkFactory, retry_read
-from services.errors import NotFound
+from services.errors import Conflict, NotFound
 
 NOT_FOUND = "no such campaign"
 NO_FILTERS: dict[str, str] = {}
+
+
+class CampaignHasScheduledPosts(Conflict):
+    reason = "CAMPAIGN_HAS_SCHEDULED_POSTS"
+
+
+async def _counted(posts: CampaignPosts, campaigns: list[Campaign]) -> list[Campaign]:
+    counts = await posts.counts([campaign.id for campaign in campaigns])
+    return [
+        dataclasses.replace(campaign, posts=PostCounts.of(counts.get(campaign.id, {})))
+        for campaign in campaigns
+    ]
 
 
 class CampaignService:
@@ -35,6 +47,7 @@ class CampaignService:
         after = decode_cursor(page.cursor, NO_FILTERS)
         async with self._uow(write=False) as uow:
             found = await uow.campaigns.list_page(caller.user_id, after=after, limit=page.size + 1)
+            found = await _counted(uow.posts, found)
         return page_of(found, page, NO_FILTERS)
 
     async def create(
@@ -73,9 +86,10 @@ class CampaignService:
     async def get(self, caller: Principal, campaign_id: str) -> Campaign:
         async with self._uow(write=False) as uow:
             campaign = await uow.campaigns.get(caller.user_id, campaign_id)
-        if campaign is None:
-            raise NotFound(NOT_FOUND)
-        return campaign
+            if campaign is None:
+                raise NotFound(NOT_FOUND)
+            (counted,) = await _counted(uow.posts, [campaign])
+        return counted
 
     async def update(
         self, caller: Principal, campaign_id: str, changes: CampaignChanges
@@ -88,11 +102,23 @@ class CampaignService:
             changed = dataclasses.replace(campaign, **given, updated_at=self._clock())
             check_dates(changed)
             await uow.campaigns.save(changed)
+            (counted,) = await _counted(uow.posts, [changed])
             await uow.commit()
-        return changed
+        return counted
 
     async def delete(self, caller: Principal, campaign_id: str) -> None:
+        """Refused (409) while posts of the campaign are still to be published: cancel or move
+        them first. Its published, failed and cancelled posts stay, detached."""
         async with self._uow() as uow:
-            if not await uow.campaigns.delete(caller.user_id, campaign_id):
+            campaign = await uow.campaigns.get(caller.user_id, campaign_id)
+            if campaign is None:
                 raise NotFound(NOT_FOUND)
+            (counted,) = await _counted(uow.posts, [campaign])
+            if counted.posts.scheduled:
+                raise CampaignHasScheduledPosts(
+                    f"{counted.posts.scheduled} post(s) of this campaign are still scheduled: "
+                    "cancel them or move them to another campaign first",
+                    metadata={"scheduled": str(counted.posts.scheduled)},
+                )
+            await uow.campaigns.delete(caller.user_id, campaign_id)
             await uow.commit()

@@ -20,6 +20,7 @@ from services.db.billing_repositories import (
 )
 from services.db.campaign_repositories import SqlCampaigns
 from services.db.engine import SQLITE_BEGIN_OPTION
+from services.db.purges import SqlPurges
 from services.db.repositories import (
     SqlAiSpendLedger,
     SqlContentItems,
@@ -27,6 +28,7 @@ from services.db.repositories import (
     SqlSignInThrottles,
     SqlUsers,
 )
+from services.db.schedule_repositories import SqlPosts
 from services.db.vault_repositories import SqlAssets
 from services.errors import ConnectionLost, Unavailable
 
@@ -81,6 +83,8 @@ class SqlUnitOfWork:
         self.stripe_events = SqlStripeEvents(self.session)
         self.campaigns = SqlCampaigns(self.session)
         self.assets = SqlAssets(self.session)
+        self.posts = SqlPosts(self.session)
+        self.purges = SqlPurges(self.session)
         return self
 
     async def __aexit__(

@@ -22,6 +22,7 @@ import contextlib
 import os
 import stat
 import tempfile
+import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -143,6 +144,9 @@ class LocalStorage:
                         pending.append(key)
                 elif key.startswith(prefix):
                     yield key
+
+    async def purge_partial(self, older_than_seconds: float) -> int:
+        return await self._run(_purge_partial, self._root, time.time() - older_than_seconds)
 
     async def presigned_url(
         self,
@@ -314,3 +318,18 @@ def _clash(path: Path) -> Conflict:
         f"{path.name}: a directory holds a file where the key needs a directory, or the reverse "
         "(local storage cannot hold both 'a' and 'a/b')"
     )
+
+
+def _purge_partial(root: Path, before: float) -> int:
+    """Delete the temporary `.<name>.<random>.part` files last written before `before`."""
+    removed = 0
+    for folder, _, names in os.walk(root):
+        for name in names:
+            if not (name.startswith(".") and name.endswith(".part")):
+                continue
+            path = Path(folder, name)
+            with contextlib.suppress(FileNotFoundError):
+                if path.stat().st_mtime < before:
+                    path.unlink()
+                    removed += 1
+    return removed

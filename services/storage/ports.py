@@ -64,6 +64,12 @@ class ObjectStorage(Protocol):
         "users/ab/x"; "" lists everything), in no particular order. For orphan cleanup."""
         ...
 
+    async def purge_partial(self, older_than_seconds: float) -> int:
+        """Remove what interrupted writes left behind (a killed process's temporary files,
+        S3's incomplete multipart uploads) started more than `older_than_seconds` ago;
+        returns how many. Writes in progress are younger than that and stay."""
+        ...
+
     async def presigned_url(
         self,
         key: str,

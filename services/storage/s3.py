@@ -23,6 +23,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiobotocore.config import AioConfig
@@ -283,6 +284,23 @@ class S3Storage:
                     yield item["Key"]
         except (ClientError, BotoCoreError) as error:
             raise self._error(error, prefix) from error
+
+    async def purge_partial(self, older_than_seconds: float) -> int:
+        client = await self._s3()
+        before = datetime.now(UTC) - timedelta(seconds=older_than_seconds)
+        removed = 0
+        pages = client.get_paginator("list_multipart_uploads").paginate(Bucket=self._bucket)
+        try:
+            async for page in pages:
+                for upload in page.get("Uploads", []):
+                    if upload["Initiated"] < before:
+                        await client.abort_multipart_upload(
+                            Bucket=self._bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+                        )
+                        removed += 1
+        except (ClientError, BotoCoreError) as error:
+            raise self._error(error, "") from error
+        return removed
 
     async def presigned_url(
         self,

@@ -296,6 +296,13 @@ class MemoryAiSpendLedger:
         return self._t.spent.get((user_id, month), 0)
 
 
+class MemoryCampaignPosts:
+    """No scheduled posts in memory: every campaign counts none."""
+
+    async def counts(self, campaign_ids: list[str]) -> dict[str, dict[str, int]]:
+        return {campaign_id: {} for campaign_id in campaign_ids}
+
+
 class MemoryUnitOfWork:
     def __init__(self, database: MemoryDatabase, *, write: bool) -> None:
         self._database = database
@@ -316,6 +323,7 @@ class MemoryUnitOfWork:
         self.invoices = MemoryInvoices(self._tables.billing)
         self.stripe_events = MemoryStripeEvents(self._tables.billing)
         self.campaigns = MemoryCampaigns(self._tables)
+        self.posts = MemoryCampaignPosts()
         return self
 
     async def __aexit__(

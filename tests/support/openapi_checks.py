@@ -28,6 +28,8 @@ SERVICE_RULES = frozenset(
         "context.restricted_word",
         "page.cursor_invalid",
         "caption.restricted_word",
+        "schedule.in_future",
+        "schedule.within_horizon",
     }
 )
 
