@@ -31,6 +31,7 @@ import faults_suite
 import grpc
 import httpx
 import loadgen
+import vault_suite
 import webhooks_suite
 from huntaze.v1 import users_pb2, users_pb2_grpc
 from processes import Processes, StartupError, wait_until
@@ -56,7 +57,7 @@ SYSTEMS = {
     "fastapi": "FastAPI+uvicorn",
 }
 BASELINE = "fastapi"
-SUITES = ("getme", "ai", "faults", "webhooks")
+SUITES = ("getme", "ai", "faults", "webhooks", "vault")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,6 +111,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ai_suite.add_arguments(parser)
     faults_suite.add_arguments(parser)
     webhooks_suite.add_arguments(parser)
+    vault_suite.add_arguments(parser)
     args = parser.parse_args(argv)
     args.suites = args.suites.split(",")
     if unknown := set(args.suites) - set(SUITES):
@@ -129,6 +131,7 @@ def main(argv: list[str]) -> int:
     ai: dict[str, Any] = {}
     faults: dict[str, Any] = {}
     webhooks: dict[str, Any] = {}
+    vault: dict[str, Any] = {}
     with (
         tempfile.TemporaryDirectory(prefix="huntaze-bench-") as tmp,
         Processes(Path(tmp)) as processes,
@@ -176,6 +179,9 @@ def main(argv: list[str]) -> int:
         if "webhooks" in args.suites:
             print(f"== Webhooks, {args.webhooks_workers} server worker(s)", flush=True)
             webhooks = webhooks_suite.measure_webhooks(env, args, workdir)
+        if "vault" in args.suites:
+            print(f"== Vault and scheduler, {args.vault_workers} server worker(s)", flush=True)
+            vault = vault_suite.measure_vault(env, args, workdir)
     results: dict[str, Any] = {
         "schema": 2,
         "started_at": started.isoformat(),
@@ -202,6 +208,8 @@ def main(argv: list[str]) -> int:
         results["faults"] = faults
     if webhooks:
         results["webhooks"] = webhooks
+    if vault:
+        results["vault"] = vault
     path = write_results(results, args.results_dir)
     if configurations:
         print_table(results)
@@ -211,6 +219,8 @@ def main(argv: list[str]) -> int:
         faults_suite.print_summary(faults)
     if webhooks:
         webhooks_suite.print_summary(webhooks)
+    if vault:
+        vault_suite.print_summary(vault)
     print(f"\nresults: {path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path}")
     errors = (
         sum(system["errors"] for config in configurations for system in config["systems"].values())

@@ -359,6 +359,10 @@ async def build_app(settings: Settings, *, slot: int | None = None) -> App:
         ),
         options=[
             ("grpc.so_reuseport", 1),
+            # Envoy and the workers share a host: BDP probing only grows the receive window
+            # (measured: a 1 GiB upload then grew a worker by 20-40 MiB of buffered frames,
+            # 8 MiB without; bench/README.md).
+            ("grpc.http2.bdp_probe", 0),
             ("grpc.max_metadata_size", MAX_METADATA_BYTES),
             ("grpc.absolute_max_metadata_size", MAX_METADATA_BYTES),
         ],

@@ -21,8 +21,9 @@ from services.media import ALLOWED, HEAD_BYTES, MediaType, sniff
 from services.storage.ports import ObjectStorage
 from services.vault.model import UploadLimits
 
-# An upload's spool stays in memory up to this size, then moves to a temporary file.
-SPOOL_MEMORY_BYTES = 4 * 1024 * 1024
+# An upload's spool stays in memory up to this size (a typical photo), then moves to a
+# temporary file: a worker's memory does not grow with the files it receives.
+SPOOL_MEMORY_BYTES = 2 * 1024 * 1024
 ACCEPTED = ", ".join(sorted({media.mime for media in ALLOWED}))
 
 
