@@ -361,10 +361,9 @@ async def build_app(settings: Settings, *, slot: int | None = None) -> App:
             ("grpc.so_reuseport", 1),
             # Envoy and the workers share a host: BDP probing only grows the receive window
             # (measured: a 1 GiB upload then grew a worker by 20-40 MiB of buffered frames,
-            # about 9 MiB without). A fixed 4 MiB window per stream instead of the 64 KiB
-            # default: uploads ran 136 -> 178 MiB/s for ~3 MiB more (bench/README.md).
+            # about 9 MiB without). A 4 MiB window per stream made uploads faster (136 -> 178
+            # MiB/s) but grew a worker by ~15 MiB: the default (64 KiB) keeps memory flat.
             ("grpc.http2.bdp_probe", 0),
-            ("grpc.http2.lookahead_bytes", 4 * 1024 * 1024),
             ("grpc.max_metadata_size", MAX_METADATA_BYTES),
             ("grpc.absolute_max_metadata_size", MAX_METADATA_BYTES),
         ],
