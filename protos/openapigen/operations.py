@@ -132,10 +132,20 @@ class OperationBuilder:
             access=access,
             streaming_response=method.server_streaming,
         )
-        operation["responses"] = {
-            "200": self._success(route, access, rest),
-            **error_responses(facts, list(rest.errors)),
-        }
+        success = self._success(route, access, rest)
+        operation["responses"] = {"200": success, **error_responses(facts, list(rest.errors))}
+        if rest.partial_content:
+            operation["responses"]["206"] = {
+                **success,
+                "description": "One range of the bytes (the request had `Range`).",
+                "headers": {
+                    **success["headers"],
+                    "Content-Range": {
+                        "description": "`bytes <first>-<last>/<size>`",
+                        "schema": {"type": "string"},
+                    },
+                },
+            }
         operation["x-huntaze-rate-limit"] = _rate_limit_name(access.rate_limit)
         if access.plans:
             operation["x-huntaze-plans"] = list(access.plans)

@@ -20,6 +20,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,22 @@ ON_AN_ITEM = {
         ("GetCampaign", "UpdateCampaign", "DeleteCampaign"),
         ("/api/content-creation/campaigns", {"title": "Fuzzed"}),
     ),
+    **dict.fromkeys(
+        ("UpdateScheduledPost", "CancelScheduledPost"),
+        (
+            "/api/content-creation/schedule",
+            {
+                "title": "Fuzzed",
+                "contentType": "photo",
+                "platforms": ["onlyfans"],
+                "scheduledAt": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
+            },
+        ),
+    ),
 }
+# Operations on one of the caller's assets: valid requests name a freshly uploaded one (and a
+# valid download carries that asset's signed link).
+ON_AN_ASSET = {"GetAsset", "UpdateAsset", "DeleteAsset", "DownloadAsset"}
 # Operations on one subscription: valid requests name a live subscription of the caller's.
 ON_A_SUBSCRIPTION = {"BillingService_CancelSubscription", "BillingService_ResumeSubscription"}
 STACK_ENV = {
@@ -147,6 +163,7 @@ class Accounts:
     stripe: FakeStripe
     tokens: dict[str, str] = field(default_factory=dict)
     sign_ins: int = 0
+    uploads: int = 0
 
     @functools.cached_property
     def email(self) -> str:
@@ -173,6 +190,18 @@ class Accounts:
         assert created.status_code == 200, created.text
         (item,) = created.json().values()
         return str(item["id"])
+
+    def asset(self, token: str) -> dict[str, Any]:
+        """A newly uploaded asset of the token's account (a distinct little PNG each time)."""
+        self.uploads += 1
+        uploaded = self.http.post(
+            UPLOAD_PATH,
+            params={"filename": "fuzz.png"},
+            content=image_bytes("PNG", (8 + self.uploads % 500, 8 + self.uploads // 500)),
+            headers=bearer(token),
+        )
+        assert uploaded.status_code == 200, uploaded.text
+        return dict(uploaded.json()["asset"])
 
     def stripe_event(self) -> tuple[bytes, str]:
         """A Stripe event as the webhook receives it: raw JSON and its signature."""
@@ -255,6 +284,15 @@ def with_credentials(case: Case, accounts: Accounts) -> None:
         if positive and method in ON_AN_ITEM:
             item_id = accounts.item(token, *ON_AN_ITEM[method])
             case.path_parameters = {**(case.path_parameters or {}), "id": item_id}
+        if positive and method in ON_AN_ASSET:
+            asset = accounts.asset(token)
+            case.path_parameters = {**(case.path_parameters or {}), "id": asset["id"]}
+            if method == "DownloadAsset":
+                link = httpx.URL(asset["url"])
+                signed = ("variant", "expires", "signature")
+                case.query = {name: link.params[name] for name in signed}
+                if "Range" in (case.headers or {}):  # a valid range is one inside the file
+                    case.headers = {**(case.headers or {}), "Range": "bytes=0-"}
     if positive and case.path == WEBHOOK_PATH:
         # Only Stripe can sign: a valid delivery is a signed event.
         case.body, signature = accounts.stripe_event()

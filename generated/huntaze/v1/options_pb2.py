@@ -26,21 +26,21 @@ from google.protobuf import descriptor_pb2 as google_dot_protobuf_dot_descriptor
 from google.rpc import code_pb2 as google_dot_rpc_dot_code__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18huntaze/v1/options.proto\x12\nhuntaze.v1\x1a google/protobuf/descriptor.proto\x1a\x15google/rpc/code.proto\"w\n\x0c\x41\x63\x63\x65ssPolicy\x12\x0e\n\x06public\x18\x01 \x01(\x08\x12\r\n\x05plans\x18\x02 \x03(\t\x12.\n\nrate_limit\x18\x03 \x01(\x0e\x32\x1a.huntaze.v1.RateLimitClass\x12\x18\n\x10same_origin_only\x18\x04 \x01(\x08\"\x9f\x02\n\x0bRestDetails\x12%\n\x06\x65rrors\x18\x01 \x03(\x0b\x32\x15.huntaze.v1.ErrorCase\x12\x32\n\x0frequest_headers\x18\x02 \x03(\x0b\x32\x19.huntaze.v1.HttpParameter\x12\x33\n\x10response_headers\x18\x03 \x03(\x0b\x32\x19.huntaze.v1.HttpParameter\x12\x32\n\x0frequest_cookies\x18\x04 \x03(\x0b\x32\x19.huntaze.v1.HttpParameter\x12\x17\n\x0frequest_example\x18\x05 \x01(\t\x12\x33\n\x10query_parameters\x18\x06 \x03(\x0b\x32\x19.huntaze.v1.HttpParameter\"N\n\tErrorCase\x12\x1e\n\x04\x63ode\x18\x01 \x01(\x0e\x32\x10.google.rpc.Code\x12\x0c\n\x04when\x18\x02 \x01(\t\x12\x13\n\x0bhttp_status\x18\x03 \x01(\x05\"D\n\rHttpParameter\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x10\n\x08required\x18\x03 \x01(\x08*\xdc\x01\n\x0eRateLimitClass\x12 \n\x1cRATE_LIMIT_CLASS_UNSPECIFIED\x10\x00\x12\x1d\n\x19RATE_LIMIT_CLASS_STANDARD\x10\x01\x12\x19\n\x15RATE_LIMIT_CLASS_AUTH\x10\x02\x12\x17\n\x13RATE_LIMIT_CLASS_AI\x10\x03\x12\x1c\n\x18RATE_LIMIT_CLASS_WEBHOOK\x10\x04\x12\x19\n\x15RATE_LIMIT_CLASS_NONE\x10\x05\x12\x1c\n\x18RATE_LIMIT_CLASS_SESSION\x10\x06:J\n\x06\x61\x63\x63\x65ss\x12\x1e.google.protobuf.MethodOptions\x18\xa2\x90\x03 \x01(\x0b\x32\x18.huntaze.v1.AccessPolicy:G\n\x04rest\x12\x1e.google.protobuf.MethodOptions\x18\xa3\x90\x03 \x01(\x0b\x32\x17.huntaze.v1.RestDetailsb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18huntaze/v1/options.proto\x12\nhuntaze.v1\x1a google/protobuf/descriptor.proto\x1a\x15google/rpc/code.proto\"w\n\x0c\x41\x63\x63\x65ssPolicy\x12\x0e\n\x06public\x18\x01 \x01(\x08\x12\r\n\x05plans\x18\x02 \x03(\t\x12.\n\nrate_limit\x18\x03 \x01(\x0e\x32\x1a.huntaze.v1.RateLimitClass\x12\x18\n\x10same_origin_only\x18\x04 \x01(\x08\"\xb8\x02\n\x0bRestDetails\x12%\n\x06\x65rrors\x18\x01 \x03(\x0b\x32\x15.huntaze.v1.ErrorCase\x12\x32\n\x0frequest_headers\x18\x02 \x03(\x0b\x32\x19.huntaze.v1.HttpParameter\x12\x33\n\x10response_headers\x18\x03 \x03(\x0b\x32\x19.huntaze.v1.HttpParameter\x12\x32\n\x0frequest_cookies\x18\x04 \x03(\x0b\x32\x19.huntaze.v1.HttpParameter\x12\x17\n\x0frequest_example\x18\x05 \x01(\t\x12\x33\n\x10query_parameters\x18\x06 \x03(\x0b\x32\x19.huntaze.v1.HttpParameter\x12\x17\n\x0fpartial_content\x18\x07 \x01(\x08\"N\n\tErrorCase\x12\x1e\n\x04\x63ode\x18\x01 \x01(\x0e\x32\x10.google.rpc.Code\x12\x0c\n\x04when\x18\x02 \x01(\t\x12\x13\n\x0bhttp_status\x18\x03 \x01(\x05\"D\n\rHttpParameter\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x10\n\x08required\x18\x03 \x01(\x08*\xdc\x01\n\x0eRateLimitClass\x12 \n\x1cRATE_LIMIT_CLASS_UNSPECIFIED\x10\x00\x12\x1d\n\x19RATE_LIMIT_CLASS_STANDARD\x10\x01\x12\x19\n\x15RATE_LIMIT_CLASS_AUTH\x10\x02\x12\x17\n\x13RATE_LIMIT_CLASS_AI\x10\x03\x12\x1c\n\x18RATE_LIMIT_CLASS_WEBHOOK\x10\x04\x12\x19\n\x15RATE_LIMIT_CLASS_NONE\x10\x05\x12\x1c\n\x18RATE_LIMIT_CLASS_SESSION\x10\x06:J\n\x06\x61\x63\x63\x65ss\x12\x1e.google.protobuf.MethodOptions\x18\xa2\x90\x03 \x01(\x0b\x32\x18.huntaze.v1.AccessPolicy:G\n\x04rest\x12\x1e.google.protobuf.MethodOptions\x18\xa3\x90\x03 \x01(\x0b\x32\x17.huntaze.v1.RestDetailsb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'huntaze.v1.options_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_RATELIMITCLASS']._serialized_start=659
-  _globals['_RATELIMITCLASS']._serialized_end=879
+  _globals['_RATELIMITCLASS']._serialized_start=684
+  _globals['_RATELIMITCLASS']._serialized_end=904
   _globals['_ACCESSPOLICY']._serialized_start=97
   _globals['_ACCESSPOLICY']._serialized_end=216
   _globals['_RESTDETAILS']._serialized_start=219
-  _globals['_RESTDETAILS']._serialized_end=506
-  _globals['_ERRORCASE']._serialized_start=508
-  _globals['_ERRORCASE']._serialized_end=586
-  _globals['_HTTPPARAMETER']._serialized_start=588
-  _globals['_HTTPPARAMETER']._serialized_end=656
+  _globals['_RESTDETAILS']._serialized_end=531
+  _globals['_ERRORCASE']._serialized_start=533
+  _globals['_ERRORCASE']._serialized_end=611
+  _globals['_HTTPPARAMETER']._serialized_start=613
+  _globals['_HTTPPARAMETER']._serialized_end=681
 # @@protoc_insertion_point(module_scope)

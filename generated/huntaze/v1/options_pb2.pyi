@@ -43,20 +43,22 @@ class AccessPolicy(_message.Message):
     def __init__(self, public: _Optional[bool] = ..., plans: _Optional[_Iterable[str]] = ..., rate_limit: _Optional[_Union[RateLimitClass, str]] = ..., same_origin_only: _Optional[bool] = ...) -> None: ...
 
 class RestDetails(_message.Message):
-    __slots__ = ("errors", "request_headers", "response_headers", "request_cookies", "request_example", "query_parameters")
+    __slots__ = ("errors", "request_headers", "response_headers", "request_cookies", "request_example", "query_parameters", "partial_content")
     ERRORS_FIELD_NUMBER: _ClassVar[int]
     REQUEST_HEADERS_FIELD_NUMBER: _ClassVar[int]
     RESPONSE_HEADERS_FIELD_NUMBER: _ClassVar[int]
     REQUEST_COOKIES_FIELD_NUMBER: _ClassVar[int]
     REQUEST_EXAMPLE_FIELD_NUMBER: _ClassVar[int]
     QUERY_PARAMETERS_FIELD_NUMBER: _ClassVar[int]
+    PARTIAL_CONTENT_FIELD_NUMBER: _ClassVar[int]
     errors: _containers.RepeatedCompositeFieldContainer[ErrorCase]
     request_headers: _containers.RepeatedCompositeFieldContainer[HttpParameter]
     response_headers: _containers.RepeatedCompositeFieldContainer[HttpParameter]
     request_cookies: _containers.RepeatedCompositeFieldContainer[HttpParameter]
     request_example: str
     query_parameters: _containers.RepeatedCompositeFieldContainer[HttpParameter]
-    def __init__(self, errors: _Optional[_Iterable[_Union[ErrorCase, _Mapping]]] = ..., request_headers: _Optional[_Iterable[_Union[HttpParameter, _Mapping]]] = ..., response_headers: _Optional[_Iterable[_Union[HttpParameter, _Mapping]]] = ..., request_cookies: _Optional[_Iterable[_Union[HttpParameter, _Mapping]]] = ..., request_example: _Optional[str] = ..., query_parameters: _Optional[_Iterable[_Union[HttpParameter, _Mapping]]] = ...) -> None: ...
+    partial_content: bool
+    def __init__(self, errors: _Optional[_Iterable[_Union[ErrorCase, _Mapping]]] = ..., request_headers: _Optional[_Iterable[_Union[HttpParameter, _Mapping]]] = ..., response_headers: _Optional[_Iterable[_Union[HttpParameter, _Mapping]]] = ..., request_cookies: _Optional[_Iterable[_Union[HttpParameter, _Mapping]]] = ..., request_example: _Optional[str] = ..., query_parameters: _Optional[_Iterable[_Union[HttpParameter, _Mapping]]] = ..., partial_content: _Optional[bool] = ...) -> None: ...
 
 class ErrorCase(_message.Message):
     __slots__ = ("code", "when", "http_status")
