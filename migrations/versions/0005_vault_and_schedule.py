@@ -1,5 +1,5 @@
-"""The media vault (assets) and the publishing schedule (posts, their assets and deliveries,
-scheduler heartbeats).
+"""The media vault (assets, their tags, the content items using them) and the publishing
+schedule (posts, their assets and deliveries, scheduler heartbeats).
 
 Revision ID: 0005
 Revises: 0004
@@ -56,6 +56,26 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("asset_id", "tag", name="pk_asset_tags"),
     )
     op.create_index("ix_asset_tags_tag", "asset_tags", ["tag"])
+    op.create_table(
+        "content_assets",
+        sa.Column("content_id", sa.String(36), nullable=False),
+        sa.Column("asset_id", sa.String(36), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["asset_id"],
+            ["assets.id"],
+            name="fk_content_assets_asset_id_assets",
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["content_id"],
+            ["content.id"],
+            name="fk_content_assets_content_id_content",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("content_id", "asset_id", name="pk_content_assets"),
+    )
+    op.create_index("ix_content_assets_asset_id", "content_assets", ["asset_id"])
 
     op.create_table(
         "scheduled_posts",
@@ -155,6 +175,8 @@ def downgrade() -> None:
     ):
         op.drop_index(index, table_name="scheduled_posts")
     op.drop_table("scheduled_posts")
+    op.drop_index("ix_content_assets_asset_id", table_name="content_assets")
+    op.drop_table("content_assets")
     op.drop_index("ix_asset_tags_tag", table_name="asset_tags")
     op.drop_table("asset_tags")
     op.drop_index("ix_assets_user_id_created_at", table_name="assets")

@@ -192,6 +192,7 @@ class ContentCreationServicer(content_creation_pb2_grpc.ContentCreationServiceSe
             body=request.body,
             type=request.type,
             status=request.status,
+            asset_ids=tuple(request.asset_ids),
         )
         return pb.CreateContentResponse(item=content_message(item))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from huntaze.v1 import common_pb2, content_creation_pb2
 
 from server.servicers.convert import moment, optional, timestamp
@@ -35,7 +37,15 @@ def content_message(item: ContentItem) -> content_creation_pb2.ContentItem:
         ai_generated=item.ai_generated,
         created_at=timestamp(item.created_at),
         updated_at=timestamp(item.updated_at),
+        asset_ids=list(item.asset_ids),
     )
+
+
+def asset_ids_change(asset_ids: Sequence[str], clear: bool) -> tuple[str, ...] | None:
+    """A PATCH's asset list: () to unlink all (`clear`), the new list, or None (unchanged)."""
+    if clear:
+        return ()
+    return tuple(asset_ids) or None
 
 
 def content_changes_of(request: content_creation_pb2.UpdateContentRequest) -> ContentChanges:
@@ -44,6 +54,7 @@ def content_changes_of(request: content_creation_pb2.UpdateContentRequest) -> Co
         body=optional(request, "body"),
         type=optional(request, "type"),
         status=optional(request, "status"),
+        asset_ids=asset_ids_change(request.asset_ids, request.clear_assets),
     )
 
 

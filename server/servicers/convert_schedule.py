@@ -5,6 +5,7 @@ from __future__ import annotations
 from huntaze.v1 import content_creation_pb2 as pb
 
 from server.servicers.convert import moment, optional, timestamp
+from server.servicers.convert_content import asset_ids_change
 from services.scheduling.model import Post, PostChanges, PostDraft, PostFilter
 
 
@@ -56,16 +57,11 @@ def draft_of(request: pb.SchedulePostRequest) -> PostDraft:
 
 
 def post_changes_of(request: pb.UpdateScheduledPostRequest) -> PostChanges:
-    assets: tuple[str, ...] | None = None
-    if request.clear_assets:
-        assets = ()
-    elif request.asset_ids:
-        assets = tuple(request.asset_ids)
     return PostChanges(
         title=optional(request, "title"),
         description=optional(request, "description"),
         platforms=tuple(request.platforms) or None,
-        asset_ids=assets,
+        asset_ids=asset_ids_change(request.asset_ids, request.clear_assets),
         campaign_id=optional(request, "campaign_id"),
         scheduled_at=moment(request, "scheduled_at"),
     )

@@ -24,16 +24,18 @@ class ContentItem:
     ai_generated: bool
     created_at: datetime
     updated_at: datetime
+    asset_ids: tuple[str, ...] = ()  # vault assets, in order
 
 
 @dataclass(frozen=True)
 class ContentChanges:
-    """A PATCH: None leaves the field as it is."""
+    """A PATCH: None leaves the field as it is (`asset_ids` () unlinks every asset)."""
 
     title: str | None = None
     body: str | None = None
     type: str | None = None
     status: str | None = None
+    asset_ids: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,13 @@ class ContentItems(Protocol):
     async def delete(self, user_id: str, item_id: str) -> bool: ...
 
 
+class OwnedAssets(Protocol):
+    async def owned(self, user_id: str, asset_ids: list[str]) -> set[str]:
+        """Which of these ids are the user's vault assets."""
+        ...
+
+
 class ContentUnitOfWork(UnitOfWork, Protocol):
     users: Users
     content: ContentItems
+    assets: OwnedAssets

@@ -41,7 +41,14 @@ class ContentLibrary:
         return page_of(items, page, which.as_dict())
 
     async def create(
-        self, caller: Principal, *, title: str, body: str, type: str, status: str
+        self,
+        caller: Principal,
+        *,
+        title: str,
+        body: str,
+        type: str,
+        status: str,
+        asset_ids: tuple[str, ...] = (),
     ) -> ContentItem:
         now = self._clock()
         item = ContentItem(
@@ -54,8 +61,10 @@ class ContentLibrary:
             ai_generated=False,
             created_at=now,
             updated_at=now,
+            asset_ids=asset_ids,
         )
         async with self._uow() as uow:
+            await _check_assets(uow, caller.user_id, asset_ids)
             await uow.content.add_all([item])
             await uow.commit()
         return item
@@ -80,6 +89,8 @@ class ContentLibrary:
                 )
             given = {k: v for k, v in dataclasses.asdict(changes).items() if v is not None}
             changed = dataclasses.replace(item, **given, updated_at=self._clock())
+            if changes.asset_ids:
+                await _check_assets(uow, caller.user_id, changes.asset_ids)
             await uow.content.save(changed)
             await uow.commit()
         return changed
@@ -94,3 +105,15 @@ class ContentLibrary:
                 raise FailedPrecondition("this item is scheduled: cancel its post first")
             await uow.content.delete(caller.user_id, item_id)
             await uow.commit()
+
+
+async def _check_assets(uow: ContentUnitOfWork, user_id: str, asset_ids: tuple[str, ...]) -> None:
+    """NotFound naming each asset id that is not one of the user's."""
+    if not asset_ids:
+        return
+    owned = await uow.assets.owned(user_id, list(asset_ids))
+    missing = [f"asset_ids[{i}]" for i, asset_id in enumerate(asset_ids) if asset_id not in owned]
+    if missing:
+        raise NotFound(
+            f"no such asset: {', '.join(missing)}", metadata={"fields": ", ".join(missing)}
+        )

@@ -80,6 +80,21 @@ class ContentRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class ContentAssetRow(Base):
+    """The vault assets a content item uses, in order."""
+
+    __tablename__ = "content_assets"
+    __table_args__ = (Index("ix_content_assets_asset_id", "asset_id"),)
+
+    content_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("content.id", ondelete="CASCADE"), primary_key=True
+    )
+    asset_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+
+
 class CampaignRow(Base):
     __tablename__ = "campaigns"
     __table_args__ = (Index("ix_campaigns_user_id_created_at", "user_id", "created_at"),)

@@ -7,11 +7,12 @@ case sees a SQLAlchemy exception.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,7 @@ from services.db.models import (
     AiReservationRow,
     AiSpendRow,
     AiUsageRow,
+    ContentAssetRow,
     ContentRow,
     RefreshTokenRow,
     SignInThrottleRow,
@@ -304,6 +306,36 @@ class SqlContentItems:
             for item in items
         )
         await self._session.flush()
+        for item in items:
+            await self._link_assets(item)
+
+    async def _link_assets(self, item: ContentItem) -> None:
+        await self._session.execute(
+            delete(ContentAssetRow).where(ContentAssetRow.content_id == item.id)
+        )
+        if item.asset_ids:
+            await self._session.execute(
+                insert(ContentAssetRow),
+                [
+                    {"content_id": item.id, "asset_id": asset_id, "position": index}
+                    for index, asset_id in enumerate(item.asset_ids)
+                ],
+            )
+
+    async def _items(self, rows: Iterable[ContentRow]) -> list[ContentItem]:
+        """Items with their linked assets (one query for all of them)."""
+        items = [_content_item(row) for row in rows]
+        if not items:
+            return items
+        linked: dict[str, list[str]] = {item.id: [] for item in items}
+        found = await self._session.execute(
+            select(ContentAssetRow.content_id, ContentAssetRow.asset_id)
+            .where(ContentAssetRow.content_id.in_(list(linked)))
+            .order_by(ContentAssetRow.content_id, ContentAssetRow.position)
+        )
+        for content_id, asset_id in found:
+            linked[content_id].append(asset_id)
+        return [dataclasses.replace(item, asset_ids=tuple(linked[item.id])) for item in items]
 
     async def list_for_user(self, user_id: str) -> list[ContentItem]:
         query = (
@@ -311,7 +343,7 @@ class SqlContentItems:
             .where(ContentRow.user_id == user_id)
             .order_by(ContentRow.created_at.desc(), ContentRow.id)
         )
-        return [_content_item(row) for row in await self._session.scalars(query)]
+        return await self._items(await self._session.scalars(query))
 
     async def list_page(
         self, user_id: str, which: ContentFilter, *, after: Position | None, limit: int
@@ -321,14 +353,15 @@ class SqlContentItems:
             query = query.where(ContentRow.status == which.status)
         if which.type:
             query = query.where(ContentRow.type == which.type)
-        return [
-            _content_item(row)
-            for row in await self._session.scalars(newest_first(query, ContentRow, after, limit))
-        ]
+        rows = await self._session.scalars(newest_first(query, ContentRow, after, limit))
+        return await self._items(rows)
 
     async def get(self, user_id: str, item_id: str) -> ContentItem | None:
         row = await self._session.get(ContentRow, item_id)
-        return _content_item(row) if row is not None and row.user_id == user_id else None
+        if row is None or row.user_id != user_id:
+            return None
+        (item,) = await self._items([row])
+        return item
 
     async def save(self, item: ContentItem) -> None:
         await self._session.execute(
@@ -342,6 +375,7 @@ class SqlContentItems:
                 updated_at=item.updated_at,
             )
         )
+        await self._link_assets(item)
 
     async def delete(self, user_id: str, item_id: str) -> bool:
         result = await self._session.execute(

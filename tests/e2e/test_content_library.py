@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from support.e2e_client import bearer, signed_in
+from support.media_samples import image_bytes
 
 pytestmark = pytest.mark.e2e
 
@@ -91,3 +92,38 @@ def test_a_cursor_of_other_filters_or_made_up_is_400(client: httpx.Client) -> No
         assert refused.status_code == 400
         (bad_request,) = [d for d in refused.json()["details"] if "fieldViolations" in d]
         assert bad_request["fieldViolations"][0]["field"] == "page.cursor"
+
+
+def test_a_content_item_links_the_owners_vault_assets(client: httpx.Client) -> None:
+    _, access, _ = signed_in(client)
+    _, other, _ = signed_in(client)
+
+    def upload(token: str, width: int) -> str:
+        uploaded = client.post(
+            "/api/content-creation/upload",
+            params={"filename": "set.png"},
+            content=image_bytes("PNG", (width, 10)),
+            headers=bearer(token),
+        )
+        assert uploaded.status_code == 200, uploaded.text
+        return str(uploaded.json()["asset"]["id"])
+
+    first, second, foreign = upload(access, 11), upload(access, 12), upload(other, 13)
+    created = client.post(
+        LIBRARY,
+        json={"title": "Beach set", "type": "photo", "assetIds": [second, first]},
+        headers=bearer(access),
+    )
+    assert created.status_code == 200, created.text
+    item = created.json()["item"]
+    assert item["assetIds"] == [second, first]
+    path = f"{LIBRARY}/{item['id']}"
+    assert client.get(path, headers=bearer(access)).json()["item"]["assetIds"] == [second, first]
+
+    refused = client.patch(path, json={"assetIds": [first, foreign]}, headers=bearer(access))
+    assert refused.status_code == 404
+    assert refused.json()["details"][0]["metadata"]["fields"] == "asset_ids[1]"
+    cleared = client.patch(path, json={"clearAssets": True}, headers=bearer(access))
+    assert cleared.json()["item"]["assetIds"] == []
+    listed = client.get(LIBRARY, headers=bearer(access)).json()["items"]
+    assert [i["assetIds"] for i in listed if i["id"] == item["id"]] == [[]]

@@ -63,6 +63,7 @@ class Tables:
     usage: list[tuple[str, UsageRecord, datetime]] = field(default_factory=list)
     billing: BillingTables = field(default_factory=BillingTables)
     campaigns: dict[str, Campaign] = field(default_factory=dict)
+    owned_asset_ids: dict[str, set[str]] = field(default_factory=dict)
 
 
 class MemoryUsers:
@@ -296,6 +297,16 @@ class MemoryAiSpendLedger:
         return self._t.spent.get((user_id, month), 0)
 
 
+class MemoryOwnedAssets:
+    """The vault in memory: the ids in `owned_asset_ids` of the tables (user -> ids)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def owned(self, user_id: str, asset_ids: list[str]) -> set[str]:
+        return set(asset_ids) & self._t.owned_asset_ids.get(user_id, set())
+
+
 class MemoryCampaignPosts:
     """No scheduled posts in memory: every campaign counts none."""
 
@@ -324,6 +335,7 @@ class MemoryUnitOfWork:
         self.stripe_events = MemoryStripeEvents(self._tables.billing)
         self.campaigns = MemoryCampaigns(self._tables)
         self.posts = MemoryCampaignPosts()
+        self.assets = MemoryOwnedAssets(self._tables)
         return self
 
     async def __aexit__(

@@ -15,7 +15,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ContentItem(_message.Message):
-    __slots__ = ("id", "title", "body", "type", "status", "ai_generated", "created_at", "updated_at")
+    __slots__ = ("id", "title", "body", "type", "status", "ai_generated", "created_at", "updated_at", "asset_ids")
     ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     BODY_FIELD_NUMBER: _ClassVar[int]
@@ -24,6 +24,7 @@ class ContentItem(_message.Message):
     AI_GENERATED_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    ASSET_IDS_FIELD_NUMBER: _ClassVar[int]
     id: str
     title: str
     body: str
@@ -32,7 +33,8 @@ class ContentItem(_message.Message):
     ai_generated: bool
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., type: _Optional[str] = ..., status: _Optional[str] = ..., ai_generated: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    asset_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., type: _Optional[str] = ..., status: _Optional[str] = ..., ai_generated: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., asset_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListContentRequest(_message.Message):
     __slots__ = ("page", "status", "type")
@@ -53,16 +55,18 @@ class ListContentResponse(_message.Message):
     def __init__(self, items: _Optional[_Iterable[_Union[ContentItem, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageInfo, _Mapping]] = ...) -> None: ...
 
 class CreateContentRequest(_message.Message):
-    __slots__ = ("title", "body", "type", "status")
+    __slots__ = ("title", "body", "type", "status", "asset_ids")
     TITLE_FIELD_NUMBER: _ClassVar[int]
     BODY_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    ASSET_IDS_FIELD_NUMBER: _ClassVar[int]
     title: str
     body: str
     type: str
     status: str
-    def __init__(self, title: _Optional[str] = ..., body: _Optional[str] = ..., type: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
+    asset_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, title: _Optional[str] = ..., body: _Optional[str] = ..., type: _Optional[str] = ..., status: _Optional[str] = ..., asset_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CreateContentResponse(_message.Message):
     __slots__ = ("item",)
@@ -83,18 +87,22 @@ class GetContentResponse(_message.Message):
     def __init__(self, item: _Optional[_Union[ContentItem, _Mapping]] = ...) -> None: ...
 
 class UpdateContentRequest(_message.Message):
-    __slots__ = ("id", "title", "body", "type", "status")
+    __slots__ = ("id", "title", "body", "type", "status", "asset_ids", "clear_assets")
     ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     BODY_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    ASSET_IDS_FIELD_NUMBER: _ClassVar[int]
+    CLEAR_ASSETS_FIELD_NUMBER: _ClassVar[int]
     id: str
     title: str
     body: str
     type: str
     status: str
-    def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., type: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
+    asset_ids: _containers.RepeatedScalarFieldContainer[str]
+    clear_assets: bool
+    def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., type: _Optional[str] = ..., status: _Optional[str] = ..., asset_ids: _Optional[_Iterable[str]] = ..., clear_assets: _Optional[bool] = ...) -> None: ...
 
 class UpdateContentResponse(_message.Message):
     __slots__ = ("item",)
