@@ -8,12 +8,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
-from support.databases import database
 from support.e2e_stack import (
     ACCOUNT_STATUS_TTL_SECONDS,
     REUSE_INTERVAL_SECONDS,
     Stack,
-    running_stack,
+    stack_on,
 )
 
 # Many tests sign in from the same address; the rate-limit tests run their own stacks. The
@@ -41,10 +40,7 @@ def stack(
 ) -> Iterator[Stack]:
     """One 2-worker stack per module and database, shared by tests that do not interfere."""
     workdir = tmp_path_factory.mktemp(f"stack-{request.param}")
-    with (
-        database(request.param, workdir) as url,
-        running_stack(workdir, url, workers=2, env=SHARED_STACK) as running,
-    ):
+    with stack_on(request.param, workdir, env=SHARED_STACK) as running:
         yield running
 
 

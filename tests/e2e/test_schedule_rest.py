@@ -13,9 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
-from support.databases import database
 from support.e2e_client import bearer, signed_in
-from support.e2e_stack import Stack, running_stack
+from support.e2e_stack import Stack, stack_on
 from support.media_samples import image_bytes
 from support.publish_receiver import PublishReceiver
 
@@ -53,10 +52,7 @@ def stack(
         "PUBLISH_WEBHOOK_URL": receiver.url,
         "PUBLISH_WEBHOOK_SECRET": SECRET,
     }
-    with (
-        database(request.param, workdir) as url,
-        running_stack(workdir, url, workers=2, env=env) as running,
-    ):
+    with stack_on(request.param, workdir, env=env) as running:
         yield running
 
 

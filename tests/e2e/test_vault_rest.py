@@ -13,9 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 from PIL import Image
-from support.databases import database
 from support.e2e_client import bearer, signed_in
-from support.e2e_stack import Stack, running_stack
+from support.e2e_stack import Stack, stack_on
 from support.media_samples import image_bytes, mp4, png_header
 
 pytestmark = pytest.mark.e2e
@@ -39,10 +38,7 @@ def stack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp(f"vault-{request.param}")
-    with (
-        database(request.param, workdir) as url,
-        running_stack(workdir, url, workers=2, env=LIMITS) as running,
-    ):
+    with stack_on(request.param, workdir, env=LIMITS) as running:
         yield running
 
 

@@ -14,9 +14,8 @@ import boto3
 import httpx
 import pytest
 from moto.server import ThreadedMotoServer
-from support.databases import database
 from support.e2e_client import bearer, signed_in
-from support.e2e_stack import Stack, running_stack
+from support.e2e_stack import Stack, stack_on
 from support.media_samples import image_bytes, mp4
 
 pytestmark = pytest.mark.e2e
@@ -69,10 +68,7 @@ def stack(
         "AWS_EC2_METADATA_DISABLED": "true",
         **CREDENTIALS,
     }
-    with (
-        database("sqlite", workdir) as url,
-        running_stack(workdir, url, workers=2, env=env) as running,
-    ):
+    with stack_on("sqlite", workdir, env=env) as running:
         yield running
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from server import stack as stack_runner
 from server.config import Settings
 from server.stack import free_ports, wait_for
+from support.databases import database
 
 JWT_SECRET = "e2e-secret-that-is-long-enough-for-hs256-0123456789"
 ALLOWED_ORIGIN = "http://localhost:3000"
@@ -29,6 +30,7 @@ __all__ = [
     "Stack",
     "free_ports",
     "running_stack",
+    "stack_on",
     "wait_for",
 ]
 
@@ -91,3 +93,16 @@ def running_stack(
     environment = {**os.environ, **variables}
     with stack_runner.running(settings, workdir=workdir, env=environment, log_dir=workdir) as stack:
         yield Stack(stack, workdir, database_url)
+
+
+@contextlib.contextmanager
+def stack_on(
+    kind: str, workdir: Path, *, workers: int = 2, env: dict[str, str] | None = None
+) -> Iterator[Stack]:
+    """A stack on a fresh database of `kind` ("sqlite" or "postgres") in `workdir`: what a
+    module-scoped fixture with its own settings yields."""
+    with (
+        database(kind, workdir) as url,
+        running_stack(workdir, url, workers=workers, env=env) as up,
+    ):
+        yield up
