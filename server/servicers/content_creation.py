@@ -155,9 +155,6 @@ class ContentCreationServicer(content_creation_pb2_grpc.ContentCreationServiceSe
                 ("content-range", f"bytes {download.start}-{download.end}/{download.size}"),
             ]
         current_request().response_headers.extend(headers)  # sent with the first chunk
-        if download.length == 0:
-            yield httpbody_pb2.HttpBody(content_type=download.mime)
-            return
         chunks = self._vault.read(download)
         try:
             async for chunk in chunks:

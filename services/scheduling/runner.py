@@ -46,6 +46,8 @@ from services.scheduling.publishing import (
 
 logger = logging.getLogger("huntaze.scheduler")
 BACKLOG_LATE_SECONDS = 60.0
+# How often a scheduler records its heartbeat (health calls one silent for 30 s stalled).
+HEARTBEAT_INTERVAL = timedelta(seconds=5)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,6 +76,8 @@ class Outcome:
     due_at: datetime
     failure_reason: str
     published_at: datetime | None
+    # Why a failed post failed, for the metrics: "refused", "attempts" or "missed".
+    failure_kind: str = ""
 
 
 class Scheduler:
@@ -94,6 +98,7 @@ class Scheduler:
         self._metrics = metrics
         self._clock = clock
         self._slots = asyncio.Semaphore(policy.concurrency)
+        self._last_beat: datetime | None = None
 
     @property
     def batch(self) -> int:
@@ -117,7 +122,12 @@ class Scheduler:
         return len(claimed)
 
     async def _beat(self) -> None:
+        """The heartbeat and the backlog, at most every HEARTBEAT_INTERVAL: a round every poll
+        interval need not write to the database each time."""
         now = self._clock()
+        if self._last_beat is not None and now - self._last_beat < HEARTBEAT_INTERVAL:
+            return
+        self._last_beat = now
         async with self._uow() as uow:
             await uow.posts.beat(self._name, now)
             backlog = await uow.posts.backlog(now=now, late_by=BACKLOG_LATE_SECONDS)
@@ -138,7 +148,9 @@ class Scheduler:
         now = self._clock()
         attempts = post.attempts + 1
         if post.attempts == 0 and now - post.scheduled_at > self._policy.lateness:
-            return Outcome(FAILED, post.deliveries, post.attempts, post.due_at, MISSED, None)
+            return Outcome(
+                FAILED, post.deliveries, post.attempts, post.due_at, MISSED, None, MISSED
+            )
         states = list(post.deliveries)
         refused: list[str] = []
         transient: list[str] = []
@@ -183,7 +195,8 @@ class Scheduler:
         reason = "; ".join(refused + transient)
         if transient:
             reason = f"gave up after {attempts} attempts: {reason}"
-        return Outcome(FAILED, deliveries, attempts, post.due_at, reason, None)
+        kind = "attempts" if transient else "refused"
+        return Outcome(FAILED, deliveries, attempts, post.due_at, reason, None, kind)
 
     def _delivery(self, post: Post, platform: str, attempt: int) -> Delivery:
         return Delivery(
@@ -228,12 +241,7 @@ class Scheduler:
             self._metrics.published.inc()
             self._metrics.lag.observe((outcome.published_at - post.scheduled_at).total_seconds())
         elif outcome.status == FAILED:
-            kind = (
-                MISSED
-                if outcome.failure_reason == MISSED
-                else ("attempts" if outcome.failure_reason.startswith("gave up") else "refused")
-            )
-            self._metrics.failed.labels(kind).inc()
+            self._metrics.failed.labels(outcome.failure_kind).inc()
         else:
             self._metrics.retried.inc()
 

@@ -65,8 +65,8 @@ class Received:
 
 
 class _Intake:
-    def __init__(self, limit: int, limits: UploadLimits, spool: IO[bytes]) -> None:
-        self._limit = limit
+    def __init__(self, limits: UploadLimits, spool: IO[bytes]) -> None:
+        self._limit = min(limits.max_file_bytes, limits.quota_bytes)
         self._limits = limits
         self._spool = spool
         self.hash = hashlib.sha256()
@@ -119,10 +119,9 @@ async def receive(
             f"not an accepted image or video file (accepted: {ACCEPTED})",
             metadata={"accepted": ACCEPTED},
         )
-    limit = min(limits.max_file_bytes, limits.quota_bytes)
     # Closed by the caller once the metadata is read (or here, when storing fails).
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES, dir=spool_dir)  # noqa: SIM115
-    intake = _Intake(limit, limits, spool)
+    intake = _Intake(limits, spool)
 
     async def chunks() -> AsyncIterator[bytes]:
         for chunk in first:

@@ -11,6 +11,7 @@ MAX_TAGS = 20
 MAX_FILENAME_CHARS = 255
 ORIGINAL = "original"
 THUMBNAIL = "thumbnail"
+THUMBNAIL_MIME = "image/webp"
 
 
 @dataclass(frozen=True)
@@ -79,10 +80,9 @@ class LinkedAsset:
 
 @dataclass(frozen=True)
 class Download:
-    """Bytes `start`..`end` (inclusive) of a stored file of `size` bytes; `partial` when a
-    Range asked for them."""
+    """Bytes `start`..`end` (inclusive) of a stored file of `size` bytes (never empty: empty
+    uploads are refused); `partial` when a Range asked for them."""
 
-    asset: Asset
     key: str
     mime: str
     filename: str
@@ -90,10 +90,6 @@ class Download:
     start: int
     end: int
     partial: bool
-
-    @property
-    def length(self) -> int:
-        return self.end - self.start + 1 if self.size else 0
 
 
 def normalise_tags(tags: list[str] | tuple[str, ...]) -> tuple[str, ...]:

@@ -32,6 +32,7 @@ from services.vault.model import (
     MAX_FILENAME_CHARS,
     ORIGINAL,
     THUMBNAIL,
+    THUMBNAIL_MIME,
     Asset,
     AssetFilter,
     AssetLink,
@@ -120,22 +121,31 @@ class Vault:
             limits=limits,
             spool_dir=self._spool_dir,
         )
-        stored = [key]
+        stored = [key]  # what to delete if the upload is not kept
         try:
             with received.spool:
+                existing = await self._existing(caller.user_id, received.sha256)
+                if existing is not None:  # already in the vault: nothing more to read or store
+                    await self._discard(stored)
+                    return await self._linked(existing, duplicate=True)
                 facts, thumb = await asyncio.to_thread(_facts, received.media, received.spool)
+            thumb_key = None
             if thumb is not None:
                 thumb_key = f"users/{caller.user_id}/{asset_id}-thumb.webp"
-                await self._storage.put(thumb_key, _one(thumb), content_type="image/webp")
+                await self._storage.put(thumb_key, _one(thumb), content_type=THUMBNAIL_MIME)
                 stored.append(thumb_key)
-            asset = self._asset(caller, asset_id, name, received, key, stored, facts)
+            asset = self._asset(caller, asset_id, name, received, key, thumb_key, facts)
             recorded, duplicate = await self._record(asset, plan)
         except BaseException:
             await self._discard(stored)
             raise
-        if duplicate:
+        if duplicate:  # recorded meanwhile by a concurrent upload of the same file
             await self._discard(stored)
         return await self._linked(recorded, duplicate=duplicate)
+
+    async def _existing(self, user_id: str, sha256: str) -> Asset | None:
+        async with self._uow(write=False) as uow:
+            return await uow.assets.by_sha256(user_id, sha256)
 
     def _asset(
         self,
@@ -144,7 +154,7 @@ class Vault:
         name: str,
         received: Received,
         key: str,
-        stored: list[str],
+        thumb_key: str | None,
         facts: ImageFacts | VideoFacts,
     ) -> Asset:
         duration = facts.duration_seconds if isinstance(facts, VideoFacts) else None
@@ -157,7 +167,7 @@ class Vault:
             size_bytes=received.size,
             sha256=received.sha256,
             storage_key=key,
-            thumbnail_key=stored[1] if len(stored) > 1 else None,
+            thumbnail_key=thumb_key,
             width=facts.width,
             height=facts.height,
             duration_seconds=duration,
@@ -184,8 +194,7 @@ class Vault:
                 return asset, False
         except Conflict:
             # The same file, recorded meanwhile by a concurrent upload.
-            async with self._uow(write=False) as uow:
-                existing = await uow.assets.by_sha256(asset.user_id, asset.sha256)
+            existing = await self._existing(asset.user_id, asset.sha256)
             if existing is None:
                 raise
             return existing, True
@@ -233,7 +242,7 @@ class Vault:
                 raise NotFound(NOT_FOUND)
             await uow.assets.set_tags(asset_id, cleaned)
             await uow.commit()
-        return await self._linked(_with_tags(asset, cleaned))
+        return await self._linked(dataclasses.replace(asset, tags=cleaned))
 
     async def delete(self, caller: Principal, asset_id: str) -> None:
         """AssetInUse (409) while a post still to be published uses it."""
@@ -262,11 +271,10 @@ class Vault:
     async def _link(self, asset: Asset, variant: str) -> AssetLink | None:
         """A signed link to the asset's bytes (the storage's own presigned URL when it has
         one); None for a thumbnail the asset does not have."""
-        key = asset.storage_key if variant == ORIGINAL else asset.thumbnail_key
+        key, mime = _stored(asset, variant)
         if key is None:
             return None
         expires_at = self._clock() + self._link_ttl
-        mime = asset.mime if variant == ORIGINAL else "image/webp"
         presigned = await self._storage.presigned_url(
             key,
             expires_in=int(self._link_ttl.total_seconds()),
@@ -288,15 +296,14 @@ class Vault:
         )
         async with self._uow(write=False) as uow:
             asset = await uow.assets.get_any(asset_id)
-        key = None
-        if asset is not None:
-            key = asset.storage_key if variant == ORIGINAL else asset.thumbnail_key
-        size = await self._storage.size(key) if asset is not None and key else None
-        if asset is None or key is None or size is None:
+        if asset is None:
+            raise NotFound(NOT_FOUND)
+        key, mime = _stored(asset, variant)
+        size = await self._storage.size(key) if key is not None else None
+        if key is None or size is None:
             raise NotFound(NOT_FOUND)
         start, end, partial = byte_range(range_header, size)
-        mime = asset.mime if variant == ORIGINAL else "image/webp"
-        return Download(asset, key, mime, asset.filename, size, start, end, partial)
+        return Download(key, mime, asset.filename, size, start, end, partial)
 
     def read(self, download: Download) -> AsyncIterator[bytes]:
         return self._storage.read(download.key, start=download.start, end=download.end)
@@ -306,5 +313,8 @@ async def _one(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-def _with_tags(asset: Asset, tags: tuple[str, ...]) -> Asset:
-    return dataclasses.replace(asset, tags=tags)
+def _stored(asset: Asset, variant: str) -> tuple[str | None, str]:
+    """The storage key (None: no such variant) and media type of one variant of the asset."""
+    if variant == ORIGINAL:
+        return asset.storage_key, asset.mime
+    return asset.thumbnail_key, THUMBNAIL_MIME
