@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 import grpc
+import protovalidate
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from huntaze.v1 import (
@@ -63,6 +64,7 @@ from server.scheduling import (
     scheduler_check,
 )
 from server.servicers.ai_assistant import AIAssistantServicer
+from server.servicers.analytics import AnalyticsServicer
 from server.servicers.auth import AuthServicer
 from server.servicers.billing import BillingServicer
 from server.servicers.content_creation import ContentCreationServicer
@@ -81,6 +83,8 @@ from services.ai.budget import BudgetUnitOfWork
 from services.ai.metrics import AIMetrics
 from services.ai.providers.offline import Composer
 from services.ai.service import AIService
+from services.analytics.ingest import EventIntake
+from services.analytics.reports import AnalyticsReports, ReportsUnitOfWork
 from services.assistant.messages.offline import compose_messages
 from services.assistant.messages.prompt import TASK as MESSAGES_TASK
 from services.assistant.messages.service import MessageGenerator
@@ -116,8 +120,7 @@ from services.vault.ports import VaultUnitOfWork
 
 logger = logging.getLogger("huntaze.server")
 
-# Every huntaze.v1 service with its registration function; the later services are still the
-# generated base classes, whose methods answer UNIMPLEMENTED.
+# Every huntaze.v1 service.
 HUNTAZE_SERVICES = (
     auth_pb2.DESCRIPTOR.services_by_name["AuthService"],
     users_pb2.DESCRIPTOR.services_by_name["UserService"],
@@ -159,6 +162,8 @@ class Domain:
     library: ContentLibrary
     campaigns: CampaignService
     captions: CaptionAssistant
+    intake: EventIntake
+    reports: AnalyticsReports
 
 
 def auth_policy(settings: Settings) -> AuthPolicy:
@@ -179,6 +184,7 @@ class AppUnitOfWork(
     CampaignsUnitOfWork,
     VaultUnitOfWork,
     SchedulingUnitOfWork,
+    ReportsUnitOfWork,
     Protocol,
 ):
     """Every repository some use case needs: what the unit-of-work factory must provide."""
@@ -239,6 +245,8 @@ def build_domain(
         library=ContentLibrary(uow_factory, clock=clock, ids=ids),
         campaigns=CampaignService(uow_factory, clock=clock, ids=ids),
         captions=CaptionAssistant(ai, uow_factory),
+        intake=EventIntake(uow_factory, clock=clock),
+        reports=AnalyticsReports(uow_factory, clock=clock),
     )
 
 
@@ -395,7 +403,7 @@ async def build_app(settings: Settings, *, slot: int | None = None) -> App:
         server,
     )
     analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server(
-        analytics_pb2_grpc.AnalyticsServiceServicer(), server
+        AnalyticsServicer(domain.intake, domain.reports, protovalidate.Validator()), server
     )
     billing_pb2_grpc.add_BillingServiceServicer_to_server(
         BillingServicer(domain.billing.billing, domain.billing.webhooks), server

@@ -424,3 +424,116 @@ class AiUsageRow(Base):
     completion_tokens: Mapped[int] = mapped_column(Integer)
     cost_micros: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# Analytics (services.db.analytics_repositories): raw events, and rollups kept in step with them
+# in the same transaction. Times are epoch integers: milliseconds for events, bucket numbers
+# (epoch seconds // bucket size) and UTC day numbers for rollups.
+
+_Counter = BigInteger
+
+
+def _counter() -> Any:
+    return mapped_column(_Counter, default=0, server_default="0")
+
+
+class AnalyticsEventRow(Base):
+    __tablename__ = "analytics_events"
+    __table_args__ = (
+        UniqueConstraint("user_id", "event_id", name="uq_analytics_events_user_id_event_id"),
+        Index("ix_analytics_events_user_id_occurred_ms", "user_id", "occurred_ms"),
+    )
+
+    # INTEGER on SQLite: its rowid alias, assigned on insert.
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    user_id: Mapped[str] = mapped_column(String(36), _user_fk())
+    event_id: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(12))
+    occurred_ms: Mapped[int] = mapped_column(BigInteger)
+    platform: Mapped[str] = mapped_column(String(30), default="")
+    source: Mapped[str] = mapped_column(String(12), default="")
+    amount_cents: Mapped[int] = _counter()
+    fan_id: Mapped[str] = mapped_column(String(64), default="")
+    content_id: Mapped[str] = mapped_column(String(64), default="")
+    content_type: Mapped[str] = mapped_column(String(30), default="")
+    views: Mapped[int] = _counter()
+    likes: Mapped[int] = _counter()
+    comments: Mapped[int] = _counter()
+    messages: Mapped[int] = _counter()
+
+
+class _SeriesColumns:
+    """Revenue per source (cents) and engagement counts of one UTC bucket."""
+
+    user_id: Mapped[str] = mapped_column(String(36), _user_fk(), primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    subscription_cents: Mapped[int] = _counter()
+    tip_cents: Mapped[int] = _counter()
+    ppv_cents: Mapped[int] = _counter()
+    message_cents: Mapped[int] = _counter()
+    stream_cents: Mapped[int] = _counter()
+    referral_cents: Mapped[int] = _counter()
+    other_cents: Mapped[int] = _counter()
+    views: Mapped[int] = _counter()
+    likes: Mapped[int] = _counter()
+    comments: Mapped[int] = _counter()
+    messages: Mapped[int] = _counter()
+
+
+class AnalyticsHourlyRow(_SeriesColumns, Base):
+    """bucket = epoch seconds // 3600."""
+
+    __tablename__ = "analytics_hourly"
+
+
+class AnalyticsQuarterHourlyRow(_SeriesColumns, Base):
+    """bucket = epoch seconds // 900: exact days for zones offset by half or quarter hours."""
+
+    __tablename__ = "analytics_quarter_hourly"
+
+
+class AnalyticsContentDayRow(Base):
+    """Per content id and type and UTC day (content_id "" for events naming a type only)."""
+
+    __tablename__ = "analytics_content_days"
+    __table_args__ = (Index("ix_analytics_content_days_user_id_day", "user_id", "day"),)
+
+    user_id: Mapped[str] = mapped_column(String(36), _user_fk(), primary_key=True)
+    content_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(30), primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revenue_cents: Mapped[int] = _counter()
+    views: Mapped[int] = _counter()
+    likes: Mapped[int] = _counter()
+    comments: Mapped[int] = _counter()
+
+
+class AnalyticsFanRow(Base):
+    """A fan's lifetime: net spend, purchases (revenue above zero), first and last purchase."""
+
+    __tablename__ = "analytics_fans"
+    __table_args__ = (
+        Index("ix_analytics_fans_user_id_first_purchase_ms", "user_id", "first_purchase_ms"),
+    )
+
+    user_id: Mapped[str] = mapped_column(String(36), _user_fk(), primary_key=True)
+    fan_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    net_cents: Mapped[int] = _counter()
+    purchases: Mapped[int] = _counter()
+    first_purchase_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_purchase_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class AnalyticsFanDayRow(Base):
+    """A fan's net spend and purchases per UTC day."""
+
+    __tablename__ = "analytics_fan_days"
+    __table_args__ = (Index("ix_analytics_fan_days_user_id_day", "user_id", "day"),)
+
+    user_id: Mapped[str] = mapped_column(String(36), _user_fk(), primary_key=True)
+    fan_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    net_cents: Mapped[int] = _counter()
+    purchases: Mapped[int] = _counter()

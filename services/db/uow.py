@@ -11,6 +11,7 @@ from types import TracebackType
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from services.db.analytics_repositories import SqlAnalytics
 from services.db.billing_repositories import (
     SqlBillingCustomers,
     SqlCredits,
@@ -85,6 +86,7 @@ class SqlUnitOfWork:
         self.assets = SqlAssets(self.session)
         self.posts = SqlPosts(self.session)
         self.purges = SqlPurges(self.session)
+        self.analytics = SqlAnalytics(self.session)
         return self
 
     async def __aexit__(

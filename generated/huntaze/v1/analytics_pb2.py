@@ -24,10 +24,12 @@ _sym_db = _symbol_database.Default()
 
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
+from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from huntaze.v1 import options_pb2 as huntaze_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ahuntaze/v1/analytics.proto\x12\nhuntaze.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x18huntaze/v1/options.proto\"+\n\x06Growth\x12\x12\n\npercentage\x18\x01 \x01(\x01\x12\r\n\x05trend\x18\x02 \x01(\t\"\xa1\x03\n\x11GetRevenueRequest\x12)\n\x06period\x18\x01 \x01(\tB\x19\xbaH\x16r\x14R\x00R\x02\x37\x64R\x03\x33\x30\x64R\x03\x39\x30\x64R\x02\x31y\x12:\n\nstart_date\x18\x02 \x01(\tB&\xbaH#r!2\x1f^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$\x12\x38\n\x08\x65nd_date\x18\x03 \x01(\tB&\xbaH#r!2\x1f^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$:\xea\x01\xbaH\xe6\x01\x1al\n\x15window.dates_together\x12!startDate and endDate go together\x1a\x30(this.start_date == \'\') == (this.end_date == \'\')\x1av\n\x14window.dates_ordered\x12#startDate must not be after endDate\x1a\x39this.start_date == \'\' || this.start_date <= this.end_date\"-\n\x0c\x44\x61ilyRevenue\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\x0f\n\x07revenue\x18\x02 \x01(\x01\"\x89\x02\n\x12GetRevenueResponse\x12\x15\n\rtotal_revenue\x18\x01 \x01(\x01\x12\x30\n\x0erevenue_by_day\x18\x02 \x03(\x0b\x32\x18.huntaze.v1.DailyRevenue\x12N\n\x11revenue_by_source\x18\x03 \x03(\x0b\x32\x33.huntaze.v1.GetRevenueResponse.RevenueBySourceEntry\x12\"\n\x06growth\x18\x04 \x01(\x0b\x32\x12.huntaze.v1.Growth\x1a\x36\n\x14RevenueBySourceEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\xa4\x03\n\x14GetEngagementRequest\x12)\n\x06period\x18\x01 \x01(\tB\x19\xbaH\x16r\x14R\x00R\x02\x37\x64R\x03\x33\x30\x64R\x03\x39\x30\x64R\x02\x31y\x12:\n\nstart_date\x18\x02 \x01(\tB&\xbaH#r!2\x1f^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$\x12\x38\n\x08\x65nd_date\x18\x03 \x01(\tB&\xbaH#r!2\x1f^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$:\xea\x01\xbaH\xe6\x01\x1al\n\x15window.dates_together\x12!startDate and endDate go together\x1a\x30(this.start_date == \'\') == (this.end_date == \'\')\x1av\n\x14window.dates_ordered\x12#startDate must not be after endDate\x1a\x39this.start_date == \'\' || this.start_date <= this.end_date\"a\n\x0f\x44\x61ilyEngagement\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\r\n\x05views\x18\x02 \x01(\x05\x12\r\n\x05likes\x18\x03 \x01(\x05\x12\x10\n\x08\x63omments\x18\x04 \x01(\x05\x12\x10\n\x08messages\x18\x05 \x01(\x05\"\x97\x03\n\x15GetEngagementResponse\x12\x13\n\x0btotal_views\x18\x01 \x01(\x05\x12\x13\n\x0btotal_likes\x18\x02 \x01(\x05\x12\x16\n\x0etotal_comments\x18\x03 \x01(\x05\x12\x16\n\x0etotal_messages\x18\x04 \x01(\x05\x12\x17\n\x0f\x65ngagement_rate\x18\x05 \x01(\x01\x12\x36\n\x11\x65ngagement_by_day\x18\x06 \x03(\x0b\x32\x1b.huntaze.v1.DailyEngagement\x12k\n\x1f\x65ngagement_rate_by_content_type\x18\x07 \x03(\x0b\x32\x42.huntaze.v1.GetEngagementResponse.EngagementRateByContentTypeEntry\x12\"\n\x06growth\x18\x08 \x01(\x0b\x32\x12.huntaze.v1.Growth\x1a\x42\n EngagementRateByContentTypeEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\xbf\x03\n\x15GetPerformanceRequest\x12)\n\x06period\x18\x01 \x01(\tB\x19\xbaH\x16r\x14R\x00R\x02\x37\x64R\x03\x33\x30\x64R\x03\x39\x30\x64R\x02\x31y\x12:\n\nstart_date\x18\x02 \x01(\tB&\xbaH#r!2\x1f^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$\x12\x38\n\x08\x65nd_date\x18\x03 \x01(\tB&\xbaH#r!2\x1f^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$\x12\x18\n\x05limit\x18\x04 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x32(\x00:\xea\x01\xbaH\xe6\x01\x1al\n\x15window.dates_together\x12!startDate and endDate go together\x1a\x30(this.start_date == \'\') == (this.end_date == \'\')\x1av\n\x14window.dates_ordered\x12#startDate must not be after endDate\x1a\x39this.start_date == \'\' || this.start_date <= this.end_date\"\x86\x01\n\x12\x43ontentPerformance\x12\x12\n\ncontent_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x03 \x01(\t\x12\x0f\n\x07revenue\x18\x04 \x01(\x01\x12\r\n\x05views\x18\x05 \x01(\x05\x12\x17\n\x0f\x65ngagement_rate\x18\x06 \x01(\x01\"j\n\x16\x43ontentTypePerformance\x12\r\n\x05posts\x18\x01 \x01(\x05\x12\x0f\n\x07revenue\x18\x02 \x01(\x01\x12\x17\n\x0f\x61verage_revenue\x18\x03 \x01(\x01\x12\x17\n\x0f\x65ngagement_rate\x18\x04 \x01(\x01\"\xf7\x01\n\x16GetPerformanceResponse\x12\x33\n\x0btop_content\x18\x01 \x03(\x0b\x32\x1e.huntaze.v1.ContentPerformance\x12N\n\x0f\x62y_content_type\x18\x02 \x03(\x0b\x32\x35.huntaze.v1.GetPerformanceResponse.ByContentTypeEntry\x1aX\n\x12\x42yContentTypeEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x31\n\x05value\x18\x02 \x01(\x0b\x32\".huntaze.v1.ContentTypePerformance:\x02\x38\x01\x32\x99\x03\n\x10\x41nalyticsService\x12q\n\nGetRevenue\x12\x1d.huntaze.v1.GetRevenueRequest\x1a\x1e.huntaze.v1.GetRevenueResponse\"$\x92\x82\x19\x02\x18\x01\x82\xd3\xe4\x93\x02\x18\x12\x16/api/analytics/revenue\x12}\n\rGetEngagement\x12 .huntaze.v1.GetEngagementRequest\x1a!.huntaze.v1.GetEngagementResponse\"\'\x92\x82\x19\x02\x18\x01\x82\xd3\xe4\x93\x02\x1b\x12\x19/api/analytics/engagement\x12\x92\x01\n\x0eGetPerformance\x12!.huntaze.v1.GetPerformanceRequest\x1a\".huntaze.v1.GetPerformanceResponse\"9\x92\x82\x19\x13\x12\x03pro\x12\nenterprise\x18\x01\x82\xd3\xe4\x93\x02\x1c\x12\x1a/api/analytics/performanceb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ahuntaze/v1/analytics.proto\x12\nhuntaze.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18huntaze/v1/options.proto\"+\n\x06Growth\x12\x12\n\npercentage\x18\x01 \x01(\x01\x12\r\n\x05trend\x18\x02 \x01(\t\"\xbc\x03\n\x11GetRevenueRequest\x12)\n\x06period\x18\x01 \x01(\tB\x19\xbaH\x16r\x14R\x00R\x02\x37\x64R\x03\x33\x30\x64R\x03\x39\x30\x64R\x02\x31y\x12:\n\nstart_date\x18\x02 \x01(\tB&\xbaH#r!2\x1f^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$\x12\x38\n\x08\x65nd_date\x18\x03 \x01(\tB&\xbaH#r!2\x1f^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$\x12\x19\n\x08timezone\x18\x05 \x01(\tB\x07\xbaH\x04r\x02\x18@:\xea\x01\xbaH\xe6\x01\x1al\n\x15window.dates_together\x12!startDate and endDate go together\x1a\x30(this.start_date == \'\') == (this.end_date == \'\')\x1av\n\x14window.dates_ordered\x12#startDate must not be after endDate\x1a\x39this.start_date == \'\' || this.start_date <= this.end_date\"-\n\x0c\x44\x61ilyRevenue\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\x0f\n\x07revenue\x18\x02 \x01(\x01\"\x89\x02\n\x12GetRevenueResponse\x12\x15\n\rtotal_revenue\x18\x01 \x01(\x01\x12\x30\n\x0erevenue_by_day\x18\x02 \x03(\x0b\x32\x18.huntaze.v1.DailyRevenue\x12N\n\x11revenue_by_source\x18\x03 \x03(\x0b\x32\x33.huntaze.v1.GetRevenueResponse.RevenueBySourceEntry\x12\"\n\x06growth\x18\x04 \x01(\x0b\x32\x12.huntaze.v1.Growth\x1a\x36\n\x14RevenueBySourceEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\xbf\x03\n\x14GetEngagementRequest\x12)\n\x06period\x18\x01 \x01(\tB\x19\xbaH\x16r\x14R\x00R\x02\x37\x64R\x03\x33\x30\x64R\x03\x39\x30\x64R\x02\x31y\x12:\n\nstart_date\x18\x02 \x01(\tB&\xbaH#r!2\x1f^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$\x12\x38\n\x08\x65nd_date\x18\x03 \x01(\tB&\xbaH#r!2\x1f^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$\x12\x19\n\x08timezone\x18\x05 \x01(\tB\x07\xbaH\x04r\x02\x18@:\xea\x01\xbaH\xe6\x01\x1al\n\x15window.dates_together\x12!startDate and endDate go together\x1a\x30(this.start_date == \'\') == (this.end_date == \'\')\x1av\n\x14window.dates_ordered\x12#startDate must not be after endDate\x1a\x39this.start_date == \'\' || this.start_date <= this.end_date\"a\n\x0f\x44\x61ilyEngagement\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\r\n\x05views\x18\x02 \x01(\x05\x12\r\n\x05likes\x18\x03 \x01(\x05\x12\x10\n\x08\x63omments\x18\x04 \x01(\x05\x12\x10\n\x08messages\x18\x05 \x01(\x05\"\xb4\x04\n\x15GetEngagementResponse\x12\x13\n\x0btotal_views\x18\x01 \x01(\x05\x12\x13\n\x0btotal_likes\x18\x02 \x01(\x05\x12\x16\n\x0etotal_comments\x18\x03 \x01(\x05\x12\x16\n\x0etotal_messages\x18\x04 \x01(\x05\x12\x17\n\x0f\x65ngagement_rate\x18\x05 \x01(\x01\x12\x36\n\x11\x65ngagement_by_day\x18\x06 \x03(\x0b\x32\x1b.huntaze.v1.DailyEngagement\x12k\n\x1f\x65ngagement_rate_by_content_type\x18\x07 \x03(\x0b\x32\x42.huntaze.v1.GetEngagementResponse.EngagementRateByContentTypeEntry\x12\"\n\x06growth\x18\x08 \x01(\x0b\x32\x12.huntaze.v1.Growth\x12\x36\n\x12\x65ngagement_by_hour\x18\t \x03(\x0b\x32\x1a.huntaze.v1.HourEngagement\x12<\n\x15\x65ngagement_by_weekday\x18\n \x03(\x0b\x32\x1d.huntaze.v1.WeekdayEngagement\x12\x12\n\nbest_hours\x18\x0b \x03(\x05\x12\x11\n\tbest_days\x18\x0c \x03(\t\x1a\x42\n EngagementRateByContentTypeEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\xda\x03\n\x15GetPerformanceRequest\x12)\n\x06period\x18\x01 \x01(\tB\x19\xbaH\x16r\x14R\x00R\x02\x37\x64R\x03\x33\x30\x64R\x03\x39\x30\x64R\x02\x31y\x12:\n\nstart_date\x18\x02 \x01(\tB&\xbaH#r!2\x1f^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$\x12\x38\n\x08\x65nd_date\x18\x03 \x01(\tB&\xbaH#r!2\x1f^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$\x12\x19\n\x08timezone\x18\x05 \x01(\tB\x07\xbaH\x04r\x02\x18@\x12\x18\n\x05limit\x18\x04 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x32(\x00:\xea\x01\xbaH\xe6\x01\x1al\n\x15window.dates_together\x12!startDate and endDate go together\x1a\x30(this.start_date == \'\') == (this.end_date == \'\')\x1av\n\x14window.dates_ordered\x12#startDate must not be after endDate\x1a\x39this.start_date == \'\' || this.start_date <= this.end_date\"\x86\x01\n\x12\x43ontentPerformance\x12\x12\n\ncontent_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x03 \x01(\t\x12\x0f\n\x07revenue\x18\x04 \x01(\x01\x12\r\n\x05views\x18\x05 \x01(\x05\x12\x17\n\x0f\x65ngagement_rate\x18\x06 \x01(\x01\"j\n\x16\x43ontentTypePerformance\x12\r\n\x05posts\x18\x01 \x01(\x05\x12\x0f\n\x07revenue\x18\x02 \x01(\x01\x12\x17\n\x0f\x61verage_revenue\x18\x03 \x01(\x01\x12\x17\n\x0f\x65ngagement_rate\x18\x04 \x01(\x01\"\xf7\x01\n\x16GetPerformanceResponse\x12\x33\n\x0btop_content\x18\x01 \x03(\x0b\x32\x1e.huntaze.v1.ContentPerformance\x12N\n\x0f\x62y_content_type\x18\x02 \x03(\x0b\x32\x35.huntaze.v1.GetPerformanceResponse.ByContentTypeEntry\x1aX\n\x12\x42yContentTypeEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x31\n\x05value\x18\x02 \x01(\x0b\x32\".huntaze.v1.ContentTypePerformance:\x02\x38\x01\"\xdc\x08\n\x0e\x41nalyticsEvent\x12\x15\n\x02id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@\x12(\n\x04type\x18\x02 \x01(\tB\x1a\xbaH\x17r\x15R\x07revenueR\nengagement\x12\x37\n\x0boccurred_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01\x12\x19\n\x08platform\x18\x04 \x01(\tB\x07\xbaH\x04r\x02\x18\x1e\x12Q\n\x06source\x18\x05 \x01(\tBA\xbaH>r<R\x00R\x0csubscriptionR\x03tipR\x03ppvR\x07messageR\x06streamR\x08referralR\x05other\x12,\n\x06\x61mount\x18\x06 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x80\x84.A)\x00\x00\x00\x00\x80\x84.\xc1H\x00\x88\x01\x01\x12\x1e\n\x08\x63urrency\x18\x07 \x01(\tB\x0c\xbaH\tr\x07R\x00R\x03USD\x12\x17\n\x06\x66\x61n_id\x18\x08 \x01(\tB\x07\xbaH\x04r\x02\x18@\x12\x1b\n\ncontent_id\x18\t \x01(\tB\x07\xbaH\x04r\x02\x18@\x12\x1d\n\x0c\x63ontent_type\x18\n \x01(\tB\x07\xbaH\x04r\x02\x18\x1e\x12!\n\x05views\x18\x0b \x01(\x05\x42\r\xbaH\n\x1a\x08\x18\x80\x94\xeb\xdc\x03(\x00H\x01\x88\x01\x01\x12!\n\x05likes\x18\x0c \x01(\x05\x42\r\xbaH\n\x1a\x08\x18\x80\x94\xeb\xdc\x03(\x00H\x02\x88\x01\x01\x12$\n\x08\x63omments\x18\r \x01(\x05\x42\r\xbaH\n\x1a\x08\x18\x80\x94\xeb\xdc\x03(\x00H\x03\x88\x01\x01\x12$\n\x08messages\x18\x0e \x01(\x05\x42\r\xbaH\n\x1a\x08\x18\x80\x94\xeb\xdc\x03(\x00H\x04\x88\x01\x01:\xf3\x03\xbaH\xef\x03\x1a\xed\x01\n\x14\x65vent.revenue_fields\x12;a revenue event needs a source and an amount, and no counts\x1a\x97\x01this.type != \'revenue\' || (this.source != \'\' && has(this.amount) && !has(this.views) && !has(this.likes) && !has(this.comments) && !has(this.messages))\x1a\xfc\x01\n\x17\x65vent.engagement_fields\x12\x45\x61n engagement event needs at least one count, and no source or amount\x1a\x99\x01this.type != \'engagement\' || (this.source == \'\' && !has(this.amount) && (has(this.views) || has(this.likes) || has(this.comments) || has(this.messages)))B\t\n\x07_amountB\x08\n\x06_viewsB\x08\n\x06_likesB\x0b\n\t_commentsB\x0b\n\t_messages\"N\n\x13IngestEventsRequest\x12\x37\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1a.huntaze.v1.AnalyticsEventB\x0b\xbaH\x08\x92\x01\x05\x08\x01\x10\xe8\x07\"<\n\x14IngestEventsResponse\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x05\x12\x12\n\nduplicates\x18\x02 \x01(\x05\"J\n\x14ImportEventsResponse\x12\x0c\n\x04rows\x18\x01 \x01(\x05\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x02 \x01(\x05\x12\x12\n\nduplicates\x18\x03 \x01(\x05\"T\n\x0eHourEngagement\x12\x0c\n\x04hour\x18\x01 \x01(\x05\x12\x14\n\x0cinteractions\x18\x02 \x01(\x05\x12\r\n\x05views\x18\x03 \x01(\x05\x12\x0f\n\x07revenue\x18\x04 \x01(\x01\"V\n\x11WeekdayEngagement\x12\x0b\n\x03\x64\x61y\x18\x01 \x01(\t\x12\x14\n\x0cinteractions\x18\x02 \x01(\x05\x12\r\n\x05views\x18\x03 \x01(\x05\x12\x0f\n\x07revenue\x18\x04 \x01(\x01\"\xd3\x03\n\x0eGetFansRequest\x12)\n\x06period\x18\x01 \x01(\tB\x19\xbaH\x16r\x14R\x00R\x02\x37\x64R\x03\x33\x30\x64R\x03\x39\x30\x64R\x02\x31y\x12:\n\nstart_date\x18\x02 \x01(\tB&\xbaH#r!2\x1f^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$\x12\x38\n\x08\x65nd_date\x18\x03 \x01(\tB&\xbaH#r!2\x1f^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$\x12\x18\n\x05limit\x18\x04 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x64(\x00\x12\x19\n\x08timezone\x18\x05 \x01(\tB\x07\xbaH\x04r\x02\x18@:\xea\x01\xbaH\xe6\x01\x1al\n\x15window.dates_together\x12!startDate and endDate go together\x1a\x30(this.start_date == \'\') == (this.end_date == \'\')\x1av\n\x14window.dates_ordered\x12#startDate must not be after endDate\x1a\x39this.start_date == \'\' || this.start_date <= this.end_date\"\xb2\x01\n\x08\x46\x61nValue\x12\x0e\n\x06\x66\x61n_id\x18\x01 \x01(\t\x12\x16\n\x0elifetime_value\x18\x02 \x01(\x01\x12\x11\n\tpurchases\x18\x03 \x01(\x05\x12\x35\n\x11\x66irst_purchase_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x10last_purchase_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xd3\x01\n\x0fGetFansResponse\x12\x13\n\x0bpaying_fans\x18\x01 \x01(\x05\x12\x15\n\raverage_spend\x18\x02 \x01(\x01\x12\x10\n\x08new_fans\x18\x03 \x01(\x05\x12\x16\n\x0ereturning_fans\x18\x04 \x01(\x05\x12\x1d\n\x15revenue_from_new_fans\x18\x05 \x01(\x01\x12#\n\x1brevenue_from_returning_fans\x18\x06 \x01(\x01\x12&\n\x08top_fans\x18\x07 \x03(\x0b\x32\x14.huntaze.v1.FanValue\"I\n\x11GetCohortsRequest\x12\x19\n\x06months\x18\x01 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x18(\x00\x12\x19\n\x08timezone\x18\x02 \x01(\tB\x07\xbaH\x04r\x02\x18@\"I\n\x06\x43ohort\x12\r\n\x05month\x18\x01 \x01(\t\x12\x0c\n\x04\x66\x61ns\x18\x02 \x01(\x05\x12\x11\n\tretention\x18\x03 \x03(\x01\x12\x0f\n\x07revenue\x18\x04 \x03(\x01\"9\n\x12GetCohortsResponse\x12#\n\x07\x63ohorts\x18\x01 \x03(\x0b\x32\x12.huntaze.v1.Cohort\"/\n\x12GetForecastRequest\x12\x19\n\x08timezone\x18\x01 \x01(\tB\x07\xbaH\x04r\x02\x18@\"L\n\rDailyForecast\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\x0f\n\x07revenue\x18\x02 \x01(\x01\x12\r\n\x05lower\x18\x03 \x01(\x01\x12\r\n\x05upper\x18\x04 \x01(\x01\"\xb2\x01\n\x13GetForecastResponse\x12\'\n\x04\x64\x61ys\x18\x01 \x03(\x0b\x32\x19.huntaze.v1.DailyForecast\x12\x15\n\rtotal_revenue\x18\x02 \x01(\x01\x12\x13\n\x0btotal_lower\x18\x03 \x01(\x01\x12\x13\n\x0btotal_upper\x18\x04 \x01(\x01\x12\r\n\x05model\x18\x05 \x01(\t\x12\x14\n\x0chistory_days\x18\x06 \x01(\x05\x12\x0c\n\x04note\x18\x07 \x01(\t2\xe1\x0e\n\x10\x41nalyticsService\x12\xe6\x05\n\x0cIngestEvents\x12\x1f.huntaze.v1.IngestEventsRequest\x1a .huntaze.v1.IngestEventsResponse\"\x92\x05\x92\x82\x19\x02\x18\x01\x9a\x82\x19\xe7\x04\n\x86\x02\x08\x03\x12\x81\x02\x41n event breaks a rule (BadRequest names `events[i].<field>`): a revenue event without source or amount, an amount with more than 2 decimals, a currency other than USD, a time before 2000 or in the future (beyond 5 minutes of clock skew). Nothing is stored.*\xdb\x02{\"events\": [{\"id\": \"evt-1\", \"type\": \"revenue\", \"occurredAt\": \"2026-01-15T20:30:00Z\", \"platform\": \"onlyfans\", \"source\": \"tip\", \"amount\": 25.5, \"currency\": \"USD\", \"fanId\": \"fan-42\"}, {\"id\": \"evt-2\", \"type\": \"engagement\", \"occurredAt\": \"2026-01-15T20:31:00Z\", \"contentId\": \"post-7\", \"contentType\": \"photo\", \"views\": 120, \"likes\": 14, \"comments\": 3}]}\x82\xd3\xe4\x93\x02\x1a\"\x15/api/analytics/events:\x01*\x12\xd6\x02\n\x0cImportEvents\x12\x14.google.api.HttpBody\x1a .huntaze.v1.ImportEventsResponse\"\x8b\x02\x92\x82\x19\x02\x18\x01\x9a\x82\x19\xe0\x01\n|\x08\x03\x12xA missing required column, or rows that break the event rules (BadRequest names `line <n>.<column>`). Nothing is stored.\n`\x08\x03\x12YOver 200,000 rows or 64 MiB (reason IMPORT_TOO_LARGE): split the file. Nothing is stored.\x18\x9d\x03\x82\xd3\xe4\x93\x02\x1a\"\x15/api/analytics/import:\x01*(\x01\x12q\n\nGetRevenue\x12\x1d.huntaze.v1.GetRevenueRequest\x1a\x1e.huntaze.v1.GetRevenueResponse\"$\x92\x82\x19\x02\x18\x01\x82\xd3\xe4\x93\x02\x18\x12\x16/api/analytics/revenue\x12}\n\rGetEngagement\x12 .huntaze.v1.GetEngagementRequest\x1a!.huntaze.v1.GetEngagementResponse\"\'\x92\x82\x19\x02\x18\x01\x82\xd3\xe4\x93\x02\x1b\x12\x19/api/analytics/engagement\x12\x92\x01\n\x0eGetPerformance\x12!.huntaze.v1.GetPerformanceRequest\x1a\".huntaze.v1.GetPerformanceResponse\"9\x92\x82\x19\x13\x12\x03pro\x12\nenterprise\x18\x01\x82\xd3\xe4\x93\x02\x1c\x12\x1a/api/analytics/performance\x12v\n\x07GetFans\x12\x1a.huntaze.v1.GetFansRequest\x1a\x1b.huntaze.v1.GetFansResponse\"2\x92\x82\x19\x13\x12\x03pro\x12\nenterprise\x18\x01\x82\xd3\xe4\x93\x02\x15\x12\x13/api/analytics/fans\x12\x82\x01\n\nGetCohorts\x12\x1d.huntaze.v1.GetCohortsRequest\x1a\x1e.huntaze.v1.GetCohortsResponse\"5\x92\x82\x19\x13\x12\x03pro\x12\nenterprise\x18\x01\x82\xd3\xe4\x93\x02\x18\x12\x16/api/analytics/cohorts\x12\x86\x01\n\x0bGetForecast\x12\x1e.huntaze.v1.GetForecastRequest\x1a\x1f.huntaze.v1.GetForecastResponse\"6\x92\x82\x19\x13\x12\x03pro\x12\nenterprise\x18\x01\x82\xd3\xe4\x93\x02\x19\x12\x17/api/analytics/forecastb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,6 +42,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETREVENUEREQUEST'].fields_by_name['start_date']._serialized_options = b'\272H#r!2\037^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
   _globals['_GETREVENUEREQUEST'].fields_by_name['end_date']._loaded_options = None
   _globals['_GETREVENUEREQUEST'].fields_by_name['end_date']._serialized_options = b'\272H#r!2\037^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
+  _globals['_GETREVENUEREQUEST'].fields_by_name['timezone']._loaded_options = None
+  _globals['_GETREVENUEREQUEST'].fields_by_name['timezone']._serialized_options = b'\272H\004r\002\030@'
   _globals['_GETREVENUEREQUEST']._loaded_options = None
   _globals['_GETREVENUEREQUEST']._serialized_options = b'\272H\346\001\032l\n\025window.dates_together\022!startDate and endDate go together\0320(this.start_date == \'\') == (this.end_date == \'\')\032v\n\024window.dates_ordered\022#startDate must not be after endDate\0329this.start_date == \'\' || this.start_date <= this.end_date'
   _globals['_GETREVENUERESPONSE_REVENUEBYSOURCEENTRY']._loaded_options = None
@@ -50,6 +54,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETENGAGEMENTREQUEST'].fields_by_name['start_date']._serialized_options = b'\272H#r!2\037^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
   _globals['_GETENGAGEMENTREQUEST'].fields_by_name['end_date']._loaded_options = None
   _globals['_GETENGAGEMENTREQUEST'].fields_by_name['end_date']._serialized_options = b'\272H#r!2\037^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
+  _globals['_GETENGAGEMENTREQUEST'].fields_by_name['timezone']._loaded_options = None
+  _globals['_GETENGAGEMENTREQUEST'].fields_by_name['timezone']._serialized_options = b'\272H\004r\002\030@'
   _globals['_GETENGAGEMENTREQUEST']._loaded_options = None
   _globals['_GETENGAGEMENTREQUEST']._serialized_options = b'\272H\346\001\032l\n\025window.dates_together\022!startDate and endDate go together\0320(this.start_date == \'\') == (this.end_date == \'\')\032v\n\024window.dates_ordered\022#startDate must not be after endDate\0329this.start_date == \'\' || this.start_date <= this.end_date'
   _globals['_GETENGAGEMENTRESPONSE_ENGAGEMENTRATEBYCONTENTTYPEENTRY']._loaded_options = None
@@ -60,46 +66,138 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETPERFORMANCEREQUEST'].fields_by_name['start_date']._serialized_options = b'\272H#r!2\037^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
   _globals['_GETPERFORMANCEREQUEST'].fields_by_name['end_date']._loaded_options = None
   _globals['_GETPERFORMANCEREQUEST'].fields_by_name['end_date']._serialized_options = b'\272H#r!2\037^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
+  _globals['_GETPERFORMANCEREQUEST'].fields_by_name['timezone']._loaded_options = None
+  _globals['_GETPERFORMANCEREQUEST'].fields_by_name['timezone']._serialized_options = b'\272H\004r\002\030@'
   _globals['_GETPERFORMANCEREQUEST'].fields_by_name['limit']._loaded_options = None
   _globals['_GETPERFORMANCEREQUEST'].fields_by_name['limit']._serialized_options = b'\272H\006\032\004\0302(\000'
   _globals['_GETPERFORMANCEREQUEST']._loaded_options = None
   _globals['_GETPERFORMANCEREQUEST']._serialized_options = b'\272H\346\001\032l\n\025window.dates_together\022!startDate and endDate go together\0320(this.start_date == \'\') == (this.end_date == \'\')\032v\n\024window.dates_ordered\022#startDate must not be after endDate\0329this.start_date == \'\' || this.start_date <= this.end_date'
   _globals['_GETPERFORMANCERESPONSE_BYCONTENTTYPEENTRY']._loaded_options = None
   _globals['_GETPERFORMANCERESPONSE_BYCONTENTTYPEENTRY']._serialized_options = b'8\001'
+  _globals['_ANALYTICSEVENT'].fields_by_name['id']._loaded_options = None
+  _globals['_ANALYTICSEVENT'].fields_by_name['id']._serialized_options = b'\272H\006r\004\020\001\030@'
+  _globals['_ANALYTICSEVENT'].fields_by_name['type']._loaded_options = None
+  _globals['_ANALYTICSEVENT'].fields_by_name['type']._serialized_options = b'\272H\027r\025R\007revenueR\nengagement'
+  _globals['_ANALYTICSEVENT'].fields_by_name['occurred_at']._loaded_options = None
+  _globals['_ANALYTICSEVENT'].fields_by_name['occurred_at']._serialized_options = b'\272H\003\310\001\001'
+  _globals['_ANALYTICSEVENT'].fields_by_name['platform']._loaded_options = None
+  _globals['_ANALYTICSEVENT'].fields_by_name['platform']._serialized_options = b'\272H\004r\002\030\036'
+  _globals['_ANALYTICSEVENT'].fields_by_name['source']._loaded_options = None
+  _globals['_ANALYTICSEVENT'].fields_by_name['source']._serialized_options = b'\272H>r<R\000R\014subscriptionR\003tipR\003ppvR\007messageR\006streamR\010referralR\005other'
+  _globals['_ANALYTICSEVENT'].fields_by_name['amount']._loaded_options = None
+  _globals['_ANALYTICSEVENT'].fields_by_name['amount']._serialized_options = b'\272H\024\022\022\031\000\000\000\000\200\204.A)\000\000\000\000\200\204.\301'
+  _globals['_ANALYTICSEVENT'].fields_by_name['currency']._loaded_options = None
+  _globals['_ANALYTICSEVENT'].fields_by_name['currency']._serialized_options = b'\272H\tr\007R\000R\003USD'
+  _globals['_ANALYTICSEVENT'].fields_by_name['fan_id']._loaded_options = None
+  _globals['_ANALYTICSEVENT'].fields_by_name['fan_id']._serialized_options = b'\272H\004r\002\030@'
+  _globals['_ANALYTICSEVENT'].fields_by_name['content_id']._loaded_options = None
+  _globals['_ANALYTICSEVENT'].fields_by_name['content_id']._serialized_options = b'\272H\004r\002\030@'
+  _globals['_ANALYTICSEVENT'].fields_by_name['content_type']._loaded_options = None
+  _globals['_ANALYTICSEVENT'].fields_by_name['content_type']._serialized_options = b'\272H\004r\002\030\036'
+  _globals['_ANALYTICSEVENT'].fields_by_name['views']._loaded_options = None
+  _globals['_ANALYTICSEVENT'].fields_by_name['views']._serialized_options = b'\272H\n\032\010\030\200\224\353\334\003(\000'
+  _globals['_ANALYTICSEVENT'].fields_by_name['likes']._loaded_options = None
+  _globals['_ANALYTICSEVENT'].fields_by_name['likes']._serialized_options = b'\272H\n\032\010\030\200\224\353\334\003(\000'
+  _globals['_ANALYTICSEVENT'].fields_by_name['comments']._loaded_options = None
+  _globals['_ANALYTICSEVENT'].fields_by_name['comments']._serialized_options = b'\272H\n\032\010\030\200\224\353\334\003(\000'
+  _globals['_ANALYTICSEVENT'].fields_by_name['messages']._loaded_options = None
+  _globals['_ANALYTICSEVENT'].fields_by_name['messages']._serialized_options = b'\272H\n\032\010\030\200\224\353\334\003(\000'
+  _globals['_ANALYTICSEVENT']._loaded_options = None
+  _globals['_ANALYTICSEVENT']._serialized_options = b'\272H\357\003\032\355\001\n\024event.revenue_fields\022;a revenue event needs a source and an amount, and no counts\032\227\001this.type != \'revenue\' || (this.source != \'\' && has(this.amount) && !has(this.views) && !has(this.likes) && !has(this.comments) && !has(this.messages))\032\374\001\n\027event.engagement_fields\022Ean engagement event needs at least one count, and no source or amount\032\231\001this.type != \'engagement\' || (this.source == \'\' && !has(this.amount) && (has(this.views) || has(this.likes) || has(this.comments) || has(this.messages)))'
+  _globals['_INGESTEVENTSREQUEST'].fields_by_name['events']._loaded_options = None
+  _globals['_INGESTEVENTSREQUEST'].fields_by_name['events']._serialized_options = b'\272H\010\222\001\005\010\001\020\350\007'
+  _globals['_GETFANSREQUEST'].fields_by_name['period']._loaded_options = None
+  _globals['_GETFANSREQUEST'].fields_by_name['period']._serialized_options = b'\272H\026r\024R\000R\0027dR\00330dR\00390dR\0021y'
+  _globals['_GETFANSREQUEST'].fields_by_name['start_date']._loaded_options = None
+  _globals['_GETFANSREQUEST'].fields_by_name['start_date']._serialized_options = b'\272H#r!2\037^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
+  _globals['_GETFANSREQUEST'].fields_by_name['end_date']._loaded_options = None
+  _globals['_GETFANSREQUEST'].fields_by_name['end_date']._serialized_options = b'\272H#r!2\037^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
+  _globals['_GETFANSREQUEST'].fields_by_name['limit']._loaded_options = None
+  _globals['_GETFANSREQUEST'].fields_by_name['limit']._serialized_options = b'\272H\006\032\004\030d(\000'
+  _globals['_GETFANSREQUEST'].fields_by_name['timezone']._loaded_options = None
+  _globals['_GETFANSREQUEST'].fields_by_name['timezone']._serialized_options = b'\272H\004r\002\030@'
+  _globals['_GETFANSREQUEST']._loaded_options = None
+  _globals['_GETFANSREQUEST']._serialized_options = b'\272H\346\001\032l\n\025window.dates_together\022!startDate and endDate go together\0320(this.start_date == \'\') == (this.end_date == \'\')\032v\n\024window.dates_ordered\022#startDate must not be after endDate\0329this.start_date == \'\' || this.start_date <= this.end_date'
+  _globals['_GETCOHORTSREQUEST'].fields_by_name['months']._loaded_options = None
+  _globals['_GETCOHORTSREQUEST'].fields_by_name['months']._serialized_options = b'\272H\006\032\004\030\030(\000'
+  _globals['_GETCOHORTSREQUEST'].fields_by_name['timezone']._loaded_options = None
+  _globals['_GETCOHORTSREQUEST'].fields_by_name['timezone']._serialized_options = b'\272H\004r\002\030@'
+  _globals['_GETFORECASTREQUEST'].fields_by_name['timezone']._loaded_options = None
+  _globals['_GETFORECASTREQUEST'].fields_by_name['timezone']._serialized_options = b'\272H\004r\002\030@'
+  _globals['_ANALYTICSSERVICE'].methods_by_name['IngestEvents']._loaded_options = None
+  _globals['_ANALYTICSSERVICE'].methods_by_name['IngestEvents']._serialized_options = b'\222\202\031\002\030\001\232\202\031\347\004\n\206\002\010\003\022\201\002An event breaks a rule (BadRequest names `events[i].<field>`): a revenue event without source or amount, an amount with more than 2 decimals, a currency other than USD, a time before 2000 or in the future (beyond 5 minutes of clock skew). Nothing is stored.*\333\002{\"events\": [{\"id\": \"evt-1\", \"type\": \"revenue\", \"occurredAt\": \"2026-01-15T20:30:00Z\", \"platform\": \"onlyfans\", \"source\": \"tip\", \"amount\": 25.5, \"currency\": \"USD\", \"fanId\": \"fan-42\"}, {\"id\": \"evt-2\", \"type\": \"engagement\", \"occurredAt\": \"2026-01-15T20:31:00Z\", \"contentId\": \"post-7\", \"contentType\": \"photo\", \"views\": 120, \"likes\": 14, \"comments\": 3}]}\202\323\344\223\002\032\"\025/api/analytics/events:\001*'
+  _globals['_ANALYTICSSERVICE'].methods_by_name['ImportEvents']._loaded_options = None
+  _globals['_ANALYTICSSERVICE'].methods_by_name['ImportEvents']._serialized_options = b'\222\202\031\002\030\001\232\202\031\340\001\n|\010\003\022xA missing required column, or rows that break the event rules (BadRequest names `line <n>.<column>`). Nothing is stored.\n`\010\003\022YOver 200,000 rows or 64 MiB (reason IMPORT_TOO_LARGE): split the file. Nothing is stored.\030\235\003\202\323\344\223\002\032\"\025/api/analytics/import:\001*'
   _globals['_ANALYTICSSERVICE'].methods_by_name['GetRevenue']._loaded_options = None
   _globals['_ANALYTICSSERVICE'].methods_by_name['GetRevenue']._serialized_options = b'\222\202\031\002\030\001\202\323\344\223\002\030\022\026/api/analytics/revenue'
   _globals['_ANALYTICSSERVICE'].methods_by_name['GetEngagement']._loaded_options = None
   _globals['_ANALYTICSSERVICE'].methods_by_name['GetEngagement']._serialized_options = b'\222\202\031\002\030\001\202\323\344\223\002\033\022\031/api/analytics/engagement'
   _globals['_ANALYTICSSERVICE'].methods_by_name['GetPerformance']._loaded_options = None
   _globals['_ANALYTICSSERVICE'].methods_by_name['GetPerformance']._serialized_options = b'\222\202\031\023\022\003pro\022\nenterprise\030\001\202\323\344\223\002\034\022\032/api/analytics/performance'
-  _globals['_GROWTH']._serialized_start=127
-  _globals['_GROWTH']._serialized_end=170
-  _globals['_GETREVENUEREQUEST']._serialized_start=173
-  _globals['_GETREVENUEREQUEST']._serialized_end=590
-  _globals['_DAILYREVENUE']._serialized_start=592
-  _globals['_DAILYREVENUE']._serialized_end=637
-  _globals['_GETREVENUERESPONSE']._serialized_start=640
-  _globals['_GETREVENUERESPONSE']._serialized_end=905
-  _globals['_GETREVENUERESPONSE_REVENUEBYSOURCEENTRY']._serialized_start=851
-  _globals['_GETREVENUERESPONSE_REVENUEBYSOURCEENTRY']._serialized_end=905
-  _globals['_GETENGAGEMENTREQUEST']._serialized_start=908
-  _globals['_GETENGAGEMENTREQUEST']._serialized_end=1328
-  _globals['_DAILYENGAGEMENT']._serialized_start=1330
-  _globals['_DAILYENGAGEMENT']._serialized_end=1427
-  _globals['_GETENGAGEMENTRESPONSE']._serialized_start=1430
-  _globals['_GETENGAGEMENTRESPONSE']._serialized_end=1837
-  _globals['_GETENGAGEMENTRESPONSE_ENGAGEMENTRATEBYCONTENTTYPEENTRY']._serialized_start=1771
-  _globals['_GETENGAGEMENTRESPONSE_ENGAGEMENTRATEBYCONTENTTYPEENTRY']._serialized_end=1837
-  _globals['_GETPERFORMANCEREQUEST']._serialized_start=1840
-  _globals['_GETPERFORMANCEREQUEST']._serialized_end=2287
-  _globals['_CONTENTPERFORMANCE']._serialized_start=2290
-  _globals['_CONTENTPERFORMANCE']._serialized_end=2424
-  _globals['_CONTENTTYPEPERFORMANCE']._serialized_start=2426
-  _globals['_CONTENTTYPEPERFORMANCE']._serialized_end=2532
-  _globals['_GETPERFORMANCERESPONSE']._serialized_start=2535
-  _globals['_GETPERFORMANCERESPONSE']._serialized_end=2782
-  _globals['_GETPERFORMANCERESPONSE_BYCONTENTTYPEENTRY']._serialized_start=2694
-  _globals['_GETPERFORMANCERESPONSE_BYCONTENTTYPEENTRY']._serialized_end=2782
-  _globals['_ANALYTICSSERVICE']._serialized_start=2785
-  _globals['_ANALYTICSSERVICE']._serialized_end=3194
+  _globals['_ANALYTICSSERVICE'].methods_by_name['GetFans']._loaded_options = None
+  _globals['_ANALYTICSSERVICE'].methods_by_name['GetFans']._serialized_options = b'\222\202\031\023\022\003pro\022\nenterprise\030\001\202\323\344\223\002\025\022\023/api/analytics/fans'
+  _globals['_ANALYTICSSERVICE'].methods_by_name['GetCohorts']._loaded_options = None
+  _globals['_ANALYTICSSERVICE'].methods_by_name['GetCohorts']._serialized_options = b'\222\202\031\023\022\003pro\022\nenterprise\030\001\202\323\344\223\002\030\022\026/api/analytics/cohorts'
+  _globals['_ANALYTICSSERVICE'].methods_by_name['GetForecast']._loaded_options = None
+  _globals['_ANALYTICSSERVICE'].methods_by_name['GetForecast']._serialized_options = b'\222\202\031\023\022\003pro\022\nenterprise\030\001\202\323\344\223\002\031\022\027/api/analytics/forecast'
+  _globals['_GROWTH']._serialized_start=187
+  _globals['_GROWTH']._serialized_end=230
+  _globals['_GETREVENUEREQUEST']._serialized_start=233
+  _globals['_GETREVENUEREQUEST']._serialized_end=677
+  _globals['_DAILYREVENUE']._serialized_start=679
+  _globals['_DAILYREVENUE']._serialized_end=724
+  _globals['_GETREVENUERESPONSE']._serialized_start=727
+  _globals['_GETREVENUERESPONSE']._serialized_end=992
+  _globals['_GETREVENUERESPONSE_REVENUEBYSOURCEENTRY']._serialized_start=938
+  _globals['_GETREVENUERESPONSE_REVENUEBYSOURCEENTRY']._serialized_end=992
+  _globals['_GETENGAGEMENTREQUEST']._serialized_start=995
+  _globals['_GETENGAGEMENTREQUEST']._serialized_end=1442
+  _globals['_DAILYENGAGEMENT']._serialized_start=1444
+  _globals['_DAILYENGAGEMENT']._serialized_end=1541
+  _globals['_GETENGAGEMENTRESPONSE']._serialized_start=1544
+  _globals['_GETENGAGEMENTRESPONSE']._serialized_end=2108
+  _globals['_GETENGAGEMENTRESPONSE_ENGAGEMENTRATEBYCONTENTTYPEENTRY']._serialized_start=2042
+  _globals['_GETENGAGEMENTRESPONSE_ENGAGEMENTRATEBYCONTENTTYPEENTRY']._serialized_end=2108
+  _globals['_GETPERFORMANCEREQUEST']._serialized_start=2111
+  _globals['_GETPERFORMANCEREQUEST']._serialized_end=2585
+  _globals['_CONTENTPERFORMANCE']._serialized_start=2588
+  _globals['_CONTENTPERFORMANCE']._serialized_end=2722
+  _globals['_CONTENTTYPEPERFORMANCE']._serialized_start=2724
+  _globals['_CONTENTTYPEPERFORMANCE']._serialized_end=2830
+  _globals['_GETPERFORMANCERESPONSE']._serialized_start=2833
+  _globals['_GETPERFORMANCERESPONSE']._serialized_end=3080
+  _globals['_GETPERFORMANCERESPONSE_BYCONTENTTYPEENTRY']._serialized_start=2992
+  _globals['_GETPERFORMANCERESPONSE_BYCONTENTTYPEENTRY']._serialized_end=3080
+  _globals['_ANALYTICSEVENT']._serialized_start=3083
+  _globals['_ANALYTICSEVENT']._serialized_end=4199
+  _globals['_INGESTEVENTSREQUEST']._serialized_start=4201
+  _globals['_INGESTEVENTSREQUEST']._serialized_end=4279
+  _globals['_INGESTEVENTSRESPONSE']._serialized_start=4281
+  _globals['_INGESTEVENTSRESPONSE']._serialized_end=4341
+  _globals['_IMPORTEVENTSRESPONSE']._serialized_start=4343
+  _globals['_IMPORTEVENTSRESPONSE']._serialized_end=4417
+  _globals['_HOURENGAGEMENT']._serialized_start=4419
+  _globals['_HOURENGAGEMENT']._serialized_end=4503
+  _globals['_WEEKDAYENGAGEMENT']._serialized_start=4505
+  _globals['_WEEKDAYENGAGEMENT']._serialized_end=4591
+  _globals['_GETFANSREQUEST']._serialized_start=4594
+  _globals['_GETFANSREQUEST']._serialized_end=5061
+  _globals['_FANVALUE']._serialized_start=5064
+  _globals['_FANVALUE']._serialized_end=5242
+  _globals['_GETFANSRESPONSE']._serialized_start=5245
+  _globals['_GETFANSRESPONSE']._serialized_end=5456
+  _globals['_GETCOHORTSREQUEST']._serialized_start=5458
+  _globals['_GETCOHORTSREQUEST']._serialized_end=5531
+  _globals['_COHORT']._serialized_start=5533
+  _globals['_COHORT']._serialized_end=5606
+  _globals['_GETCOHORTSRESPONSE']._serialized_start=5608
+  _globals['_GETCOHORTSRESPONSE']._serialized_end=5665
+  _globals['_GETFORECASTREQUEST']._serialized_start=5667
+  _globals['_GETFORECASTREQUEST']._serialized_end=5714
+  _globals['_DAILYFORECAST']._serialized_start=5716
+  _globals['_DAILYFORECAST']._serialized_end=5792
+  _globals['_GETFORECASTRESPONSE']._serialized_start=5795
+  _globals['_GETFORECASTRESPONSE']._serialized_end=5973
+  _globals['_ANALYTICSSERVICE']._serialized_start=5976
+  _globals['_ANALYTICSSERVICE']._serialized_end=7865
 # @@protoc_insertion_point(module_scope)

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
 from huntaze.v1 import analytics_pb2 as huntaze_dot_v1_dot_analytics__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -26,8 +27,12 @@ if _version_not_supported:
 
 
 class AnalyticsServiceStub:
-    """Revenue, engagement and content performance under /api/analytics. Every call takes
-    `?period=7d|30d|90d|1y` (30d when absent) or an explicit `startDate`/`endDate` (YYYY-MM-DD).
+    """Revenue, engagement, content performance, fans, cohorts and a forecast under /api/analytics,
+    computed from the events the creator sends (POST /api/analytics/events, or a CSV import).
+    Every windowed call takes `?period=7d|30d|90d|1y` (30d when absent; counted back from today,
+    today included) or explicit `startDate`/`endDate` (YYYY-MM-DD, inclusive, at most 400 days),
+    and `timezone` (IANA; the profile's when absent, then UTC): days and hours are that zone's.
+    Money is USD, summed exactly in cents, printed with at most 2 decimals.
     """
 
     def __init__(self, channel):
@@ -36,6 +41,16 @@ class AnalyticsServiceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.IngestEvents = channel.unary_unary(
+                '/huntaze.v1.AnalyticsService/IngestEvents',
+                request_serializer=huntaze_dot_v1_dot_analytics__pb2.IngestEventsRequest.SerializeToString,
+                response_deserializer=huntaze_dot_v1_dot_analytics__pb2.IngestEventsResponse.FromString,
+                _registered_method=True)
+        self.ImportEvents = channel.stream_unary(
+                '/huntaze.v1.AnalyticsService/ImportEvents',
+                request_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+                response_deserializer=huntaze_dot_v1_dot_analytics__pb2.ImportEventsResponse.FromString,
+                _registered_method=True)
         self.GetRevenue = channel.unary_unary(
                 '/huntaze.v1.AnalyticsService/GetRevenue',
                 request_serializer=huntaze_dot_v1_dot_analytics__pb2.GetRevenueRequest.SerializeToString,
@@ -51,29 +66,99 @@ class AnalyticsServiceStub:
                 request_serializer=huntaze_dot_v1_dot_analytics__pb2.GetPerformanceRequest.SerializeToString,
                 response_deserializer=huntaze_dot_v1_dot_analytics__pb2.GetPerformanceResponse.FromString,
                 _registered_method=True)
+        self.GetFans = channel.unary_unary(
+                '/huntaze.v1.AnalyticsService/GetFans',
+                request_serializer=huntaze_dot_v1_dot_analytics__pb2.GetFansRequest.SerializeToString,
+                response_deserializer=huntaze_dot_v1_dot_analytics__pb2.GetFansResponse.FromString,
+                _registered_method=True)
+        self.GetCohorts = channel.unary_unary(
+                '/huntaze.v1.AnalyticsService/GetCohorts',
+                request_serializer=huntaze_dot_v1_dot_analytics__pb2.GetCohortsRequest.SerializeToString,
+                response_deserializer=huntaze_dot_v1_dot_analytics__pb2.GetCohortsResponse.FromString,
+                _registered_method=True)
+        self.GetForecast = channel.unary_unary(
+                '/huntaze.v1.AnalyticsService/GetForecast',
+                request_serializer=huntaze_dot_v1_dot_analytics__pb2.GetForecastRequest.SerializeToString,
+                response_deserializer=huntaze_dot_v1_dot_analytics__pb2.GetForecastResponse.FromString,
+                _registered_method=True)
 
 
 class AnalyticsServiceServicer:
-    """Revenue, engagement and content performance under /api/analytics. Every call takes
-    `?period=7d|30d|90d|1y` (30d when absent) or an explicit `startDate`/`endDate` (YYYY-MM-DD).
+    """Revenue, engagement, content performance, fans, cohorts and a forecast under /api/analytics,
+    computed from the events the creator sends (POST /api/analytics/events, or a CSV import).
+    Every windowed call takes `?period=7d|30d|90d|1y` (30d when absent; counted back from today,
+    today included) or explicit `startDate`/`endDate` (YYYY-MM-DD, inclusive, at most 400 days),
+    and `timezone` (IANA; the profile's when absent, then UTC): days and hours are that zone's.
+    Money is USD, summed exactly in cents, printed with at most 2 decimals.
     """
 
+    def IngestEvents(self, request, context):
+        """POST /api/analytics/events: up to 1,000 events. The batch is checked whole first: one bad
+        event is a 400 naming `events[i].<field>` and nothing is stored. An event whose id this
+        account already sent is a duplicate: counted, not stored again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ImportEvents(self, request_iterator, context):
+        """POST /api/analytics/import: a CSV statement as the raw body (text/csv), streamed. The first
+        line names the columns, in any order: id, type, occurredAt, platform, source, amount,
+        currency, fanId, contentId, contentType, views, likes, comments, messages (id, type and
+        occurredAt required; the others may be absent or empty). All or nothing: one bad row is a
+        400 naming `line <n>.<column>` for every bad row (up to 100), and nothing is stored.
+
+        google.api.HttpBody is the request type on purpose (Envoy transcoder idiom for raw bodies):
+        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetRevenue(self, request, context):
-        """GET /api/analytics/revenue
+        """GET /api/analytics/revenue: the total, every day of the window (zero-filled), revenue per
+        source, and growth against the previous window of the same length.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetEngagement(self, request, context):
-        """GET /api/analytics/engagement
+        """GET /api/analytics/engagement: views, likes, comments and messages per day, the rate per
+        content type, and the best hours and days of the week in the requested time zone.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetPerformance(self, request, context):
-        """GET /api/analytics/performance
+        """GET /api/analytics/performance: the content that earned most in the window (revenue, then
+        views), and totals per content type.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFans(self, request, context):
+        """GET /api/analytics/fans: paying fans in the window, their average spend, new against
+        returning fans, and the top fans by lifetime value (all time).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCohorts(self, request, context):
+        """GET /api/analytics/cohorts: fans grouped by the month of their first purchase; per month
+        since, the share of the cohort that bought again and what it spent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetForecast(self, request, context):
+        """GET /api/analytics/forecast: the next 30 days of revenue, day by day, with an 80 %
+        interval (see README, "Analytics: the forecast model").
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -82,6 +167,16 @@ class AnalyticsServiceServicer:
 
 def add_AnalyticsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'IngestEvents': grpc.unary_unary_rpc_method_handler(
+                    servicer.IngestEvents,
+                    request_deserializer=huntaze_dot_v1_dot_analytics__pb2.IngestEventsRequest.FromString,
+                    response_serializer=huntaze_dot_v1_dot_analytics__pb2.IngestEventsResponse.SerializeToString,
+            ),
+            'ImportEvents': grpc.stream_unary_rpc_method_handler(
+                    servicer.ImportEvents,
+                    request_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+                    response_serializer=huntaze_dot_v1_dot_analytics__pb2.ImportEventsResponse.SerializeToString,
+            ),
             'GetRevenue': grpc.unary_unary_rpc_method_handler(
                     servicer.GetRevenue,
                     request_deserializer=huntaze_dot_v1_dot_analytics__pb2.GetRevenueRequest.FromString,
@@ -97,6 +192,21 @@ def add_AnalyticsServiceServicer_to_server(servicer, server):
                     request_deserializer=huntaze_dot_v1_dot_analytics__pb2.GetPerformanceRequest.FromString,
                     response_serializer=huntaze_dot_v1_dot_analytics__pb2.GetPerformanceResponse.SerializeToString,
             ),
+            'GetFans': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFans,
+                    request_deserializer=huntaze_dot_v1_dot_analytics__pb2.GetFansRequest.FromString,
+                    response_serializer=huntaze_dot_v1_dot_analytics__pb2.GetFansResponse.SerializeToString,
+            ),
+            'GetCohorts': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCohorts,
+                    request_deserializer=huntaze_dot_v1_dot_analytics__pb2.GetCohortsRequest.FromString,
+                    response_serializer=huntaze_dot_v1_dot_analytics__pb2.GetCohortsResponse.SerializeToString,
+            ),
+            'GetForecast': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetForecast,
+                    request_deserializer=huntaze_dot_v1_dot_analytics__pb2.GetForecastRequest.FromString,
+                    response_serializer=huntaze_dot_v1_dot_analytics__pb2.GetForecastResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'huntaze.v1.AnalyticsService', rpc_method_handlers)
@@ -106,9 +216,67 @@ def add_AnalyticsServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class AnalyticsService:
-    """Revenue, engagement and content performance under /api/analytics. Every call takes
-    `?period=7d|30d|90d|1y` (30d when absent) or an explicit `startDate`/`endDate` (YYYY-MM-DD).
+    """Revenue, engagement, content performance, fans, cohorts and a forecast under /api/analytics,
+    computed from the events the creator sends (POST /api/analytics/events, or a CSV import).
+    Every windowed call takes `?period=7d|30d|90d|1y` (30d when absent; counted back from today,
+    today included) or explicit `startDate`/`endDate` (YYYY-MM-DD, inclusive, at most 400 days),
+    and `timezone` (IANA; the profile's when absent, then UTC): days and hours are that zone's.
+    Money is USD, summed exactly in cents, printed with at most 2 decimals.
     """
+
+    @staticmethod
+    def IngestEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/huntaze.v1.AnalyticsService/IngestEvents',
+            huntaze_dot_v1_dot_analytics__pb2.IngestEventsRequest.SerializeToString,
+            huntaze_dot_v1_dot_analytics__pb2.IngestEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportEvents(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/huntaze.v1.AnalyticsService/ImportEvents',
+            google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+            huntaze_dot_v1_dot_analytics__pb2.ImportEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
 
     @staticmethod
     def GetRevenue(request,
@@ -181,6 +349,87 @@ class AnalyticsService:
             '/huntaze.v1.AnalyticsService/GetPerformance',
             huntaze_dot_v1_dot_analytics__pb2.GetPerformanceRequest.SerializeToString,
             huntaze_dot_v1_dot_analytics__pb2.GetPerformanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFans(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/huntaze.v1.AnalyticsService/GetFans',
+            huntaze_dot_v1_dot_analytics__pb2.GetFansRequest.SerializeToString,
+            huntaze_dot_v1_dot_analytics__pb2.GetFansResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCohorts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/huntaze.v1.AnalyticsService/GetCohorts',
+            huntaze_dot_v1_dot_analytics__pb2.GetCohortsRequest.SerializeToString,
+            huntaze_dot_v1_dot_analytics__pb2.GetCohortsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetForecast(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/huntaze.v1.AnalyticsService/GetForecast',
+            huntaze_dot_v1_dot_analytics__pb2.GetForecastRequest.SerializeToString,
+            huntaze_dot_v1_dot_analytics__pb2.GetForecastResponse.FromString,
             options,
             channel_credentials,
             insecure,

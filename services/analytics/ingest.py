@@ -1,0 +1,125 @@
+"""Getting events in: a batch (the events API) or a whole statement (the CSV import), each all
+or nothing: every event is checked before any is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from services.analytics.model import (
+    REVENUE,
+    Event,
+    Ingested,
+    cents_of,
+    check_moment,
+    refuse,
+)
+from services.analytics.ports import AnalyticsUnitOfWork
+from services.common.clock import Clock
+from services.common.principal import Principal
+from services.common.uow import UnitOfWorkFactory
+from services.errors import FieldViolation
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class EventDraft:
+    """An event as received (the request rules already hold); `label` names it in errors
+    ("events[3]", "line 12")."""
+
+    label: str
+    id: str
+    type: str
+    occurred_at: datetime
+    platform: str = ""
+    source: str = ""
+    amount: float | None = None
+    fan_id: str = ""
+    content_id: str = ""
+    content_type: str = ""
+    views: int = 0
+    likes: int = 0
+    comments: int = 0
+    messages: int = 0
+
+
+class EventIntake:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory[AnalyticsUnitOfWork], *, clock: Clock
+    ) -> None:
+        self._uow = uow_factory
+        self._clock = clock
+
+    async def ingest(self, caller: Principal, drafts: Sequence[EventDraft]) -> Ingested:
+        """Store the drafts' new events. A draft whose id came earlier in the same call is a
+        duplicate too. Events naming an item of the caller's content library take its type."""
+        events = self.check(drafts)
+        unique: dict[str, Event] = {}
+        for event in events:
+            unique.setdefault(event.id, event)
+        async with self._uow() as uow:
+            library = await uow.analytics.library(
+                caller.user_id, [e.content_id for e in unique.values() if e.content_id]
+            )
+            linked = [
+                _typed(event, library[event.content_id].type)
+                if event.content_id in library
+                else event
+                for event in unique.values()
+            ]
+            accepted = await uow.analytics.add(caller.user_id, linked)
+            await uow.commit()
+        return Ingested(accepted=accepted, duplicates=len(events) - accepted)
+
+    def check(self, drafts: Sequence[EventDraft]) -> list[Event]:
+        """The events, or InvalidArgument naming every bad field (`<label>.<field>`)."""
+        now = self._clock()
+        violations: list[FieldViolation] = []
+        events: list[Event] = []
+        for draft in drafts:
+            why = check_moment(draft.occurred_at, now)
+            if why:
+                violations.append(
+                    FieldViolation(f"{draft.label}.occurred_at", why, "event.occurred_at")
+                )
+            cents = 0
+            if draft.type == REVENUE and draft.amount is not None:
+                exact = cents_of(draft.amount)
+                if exact is None:
+                    violations.append(
+                        FieldViolation(
+                            f"{draft.label}.amount", "more than 2 decimals", "event.amount_cents"
+                        )
+                    )
+                cents = exact or 0
+            events.append(
+                Event(
+                    id=draft.id,
+                    type=draft.type,
+                    occurred_ms=_epoch_ms(draft.occurred_at),
+                    platform=draft.platform,
+                    source=draft.source,
+                    amount_cents=cents,
+                    fan_id=draft.fan_id,
+                    content_id=draft.content_id,
+                    content_type=draft.content_type,
+                    views=draft.views,
+                    likes=draft.likes,
+                    comments=draft.comments,
+                    messages=draft.messages,
+                )
+            )
+        if violations:
+            raise refuse(violations, "invalid events")
+        return events
+
+
+def _epoch_ms(moment: datetime) -> int:
+    """Exact (no float): milliseconds since the epoch, sub-millisecond digits dropped."""
+    return (moment - EPOCH) // timedelta(milliseconds=1)
+
+
+def _typed(event: Event, content_type: str) -> Event:
+    return replace(event, content_type=content_type)

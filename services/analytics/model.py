@@ -1,0 +1,71 @@
+"""Analytics events as the domain sees them, and the rules the request rules cannot state
+(they need the clock, or exact decimal arithmetic)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from services.errors import FieldViolation, InvalidArgument
+
+REVENUE = "revenue"
+ENGAGEMENT = "engagement"
+SOURCES = ("subscription", "tip", "ppv", "message", "stream", "referral", "other")
+# How far in the future an event may be stamped (the sender's clock runs ahead).
+CLOCK_SKEW = timedelta(minutes=5)
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_BATCH = 1000
+MAX_VIOLATIONS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One event, as stored: money in integer cents, time in epoch milliseconds (UTC)."""
+
+    id: str
+    type: str
+    occurred_ms: int
+    platform: str = ""
+    source: str = ""
+    amount_cents: int = 0
+    fan_id: str = ""
+    content_id: str = ""
+    content_type: str = ""
+    views: int = 0
+    likes: int = 0
+    comments: int = 0
+    messages: int = 0
+
+    @property
+    def is_purchase(self) -> bool:
+        """A paying fan's purchase: revenue above zero from a named fan."""
+        return self.type == REVENUE and self.amount_cents > 0 and bool(self.fan_id)
+
+
+@dataclass(frozen=True)
+class Ingested:
+    accepted: int
+    duplicates: int
+
+
+def cents_of(amount: float) -> int | None:
+    """The amount in cents, or None when it has more than 2 decimals (a float such as 0.1 + 0.2
+    is accepted as 0.30: only representation noise below a thousandth of a cent is ignored)."""
+    cents = round(amount * 100)
+    return cents if abs(amount * 100 - cents) < 1e-5 else None
+
+
+def check_moment(occurred_at: datetime, now: datetime) -> str | None:
+    """Why the time is refused, or None."""
+    if occurred_at < EARLIEST:
+        return "before 2000"
+    if occurred_at > now + CLOCK_SKEW:
+        return "in the future"
+    return None
+
+
+def refuse(violations: list[FieldViolation], what: str) -> InvalidArgument:
+    shown = violations[:MAX_VIOLATIONS]
+    names = ", ".join(v.field for v in shown[:3])
+    more = f" and {len(violations) - 3} more" if len(violations) > 3 else ""
+    return InvalidArgument(f"{what}: {names}{more}; nothing was stored", shown)
