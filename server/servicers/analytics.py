@@ -37,7 +37,7 @@ class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServiceServicer):
     async def IngestEvents(
         self, request: pb.IngestEventsRequest, context: grpc.aio.ServicerContext
     ) -> pb.IngestEventsResponse:
-        drafts = [draft_of(event, f"events[{i}]") for i, event in enumerate(request.events)]
+        drafts = [draft_of(event, f"events[{i}]", i) for i, event in enumerate(request.events)]
         result = await self._intake.ingest(current_principal(), drafts)
         return pb.IngestEventsResponse(accepted=result.accepted, duplicates=result.duplicates)
 
@@ -46,10 +46,12 @@ class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServiceServicer):
         request_iterator: AsyncIterator[httpbody_pb2.HttpBody],
         context: grpc.aio.ServicerContext,
     ) -> pb.ImportEventsResponse:
-        drafts = await decode_statement(_bodies(request_iterator), self._validator)
-        result = await self._intake.ingest(current_principal(), drafts)
+        statement = await decode_statement(_bodies(request_iterator), self._validator)
+        result = await self._intake.ingest(
+            current_principal(), statement.drafts, statement.rejected
+        )
         return pb.ImportEventsResponse(
-            rows=len(drafts), accepted=result.accepted, duplicates=result.duplicates
+            rows=statement.rows, accepted=result.accepted, duplicates=result.duplicates
         )
 
     async def GetRevenue(

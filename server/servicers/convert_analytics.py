@@ -24,9 +24,10 @@ from services.analytics.reports import Growth as GrowthReport
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def draft_of(event: pb.AnalyticsEvent, label: str) -> EventDraft:
+def draft_of(event: pb.AnalyticsEvent, label: str, position: int) -> EventDraft:
     return EventDraft(
         label=label,
+        position=position,
         id=event.id,
         type=event.type,
         occurred_at=event.occurred_at.ToDatetime(UTC),

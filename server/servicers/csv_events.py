@@ -7,6 +7,7 @@ from __future__ import annotations
 import codecs
 import csv
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 
 import protovalidate
 from google.protobuf.json_format import ParseError
@@ -45,49 +46,60 @@ class ImportTooLarge(PayloadTooLarge):
     reason = "IMPORT_TOO_LARGE"
 
 
+@dataclass
+class Statement:
+    """The rows that decoded into drafts, and (line, violation) for those that did not."""
+
+    drafts: list[EventDraft] = field(default_factory=list)
+    rejected: list[tuple[int, FieldViolation]] = field(default_factory=list)
+    rows: int = 0
+
+
 async def decode_statement(
     chunks: AsyncIterator[bytes], validator: protovalidate.Validator
-) -> list[EventDraft]:
-    """Every row's draft, or InvalidArgument naming every bad row (up to 100)."""
+) -> Statement:
+    """Every row, drafted or rejected. Structural errors (no header, an unknown or missing
+    column, not UTF-8, too large) raise at once, as do MAX_VIOLATIONS rejected rows."""
     lines = _Lines()
-    drafts: list[EventDraft] = []
-    violations: list[FieldViolation] = []
+    statement = Statement()
     header: list[str] = []
-    async for chunk in chunks:
-        lines.feed(chunk)
-        for line_number, row in lines.rows():
+
+    def take(records: Iterator[tuple[int, list[str]]]) -> None:
+        nonlocal header
+        for line_number, row in records:
             if not header:
                 header = _header(row)
-                continue
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(drafts) >= MAX_ROWS:
-                raise ImportTooLarge(f"over {MAX_ROWS} rows: split the file")
-            draft = _draft(dict(zip(header, row, strict=False)), line_number, validator, violations)
-            if draft is not None:
-                drafts.append(draft)
-            if len(violations) >= MAX_VIOLATIONS:
-                raise refuse(violations, "invalid rows")
-    for line_number, row in lines.finish():
-        if not header:
-            header = _header(row)
-            continue
-        if any(cell.strip() for cell in row):
-            draft = _draft(dict(zip(header, row, strict=False)), line_number, validator, violations)
-            if draft is not None:
-                drafts.append(draft)
+            elif any(cell.strip() for cell in row):
+                _take_row(statement, dict(zip(header, row, strict=False)), line_number, validator)
+
+    async for chunk in chunks:
+        lines.feed(chunk)
+        take(lines.rows())
+    take(lines.finish())
     if not header:
         raise InvalidArgument(
             "the body is empty: send a CSV statement with a header line",
             [FieldViolation("body", "empty", "import.empty")],
         )
-    if violations:
-        raise refuse(violations, "invalid rows")
-    if not drafts:
+    if not statement.rows:
         raise InvalidArgument(
             "the statement has no rows", [FieldViolation("body", "no rows", "import.empty")]
         )
-    return drafts
+    return statement
+
+
+def _take_row(
+    statement: Statement, cells: dict[str, str], line: int, validator: protovalidate.Validator
+) -> None:
+    statement.rows += 1
+    if statement.rows > MAX_ROWS:
+        raise ImportTooLarge(f"over {MAX_ROWS} rows: split the file")
+    draft, found = _draft(cells, line, validator)
+    if draft is not None:
+        statement.drafts.append(draft)
+    statement.rejected.extend((line, violation) for violation in found)
+    if len(statement.rejected) >= MAX_VIOLATIONS:
+        raise refuse([violation for _, violation in statement.rejected], "invalid rows")
 
 
 class _Lines:
@@ -179,11 +191,8 @@ def _header(row: list[str]) -> list[str]:
 
 
 def _draft(
-    cells: dict[str, str],
-    line: int,
-    validator: protovalidate.Validator,
-    violations: list[FieldViolation],
-) -> EventDraft | None:
+    cells: dict[str, str], line: int, validator: protovalidate.Validator
+) -> tuple[EventDraft | None, list[FieldViolation]]:
     label = f"line {line}"
     event = pb.AnalyticsEvent()
     found: list[FieldViolation] = []
@@ -219,6 +228,5 @@ def _draft(
             for v in violations_of(event, validator)
         ]
     if found:
-        violations.extend(found)
-        return None
-    return draft_of(event, label)
+        return None, found
+    return draft_of(event, label, line), []

@@ -27,9 +27,10 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 @dataclass(frozen=True, slots=True)
 class EventDraft:
     """An event as received (the request rules already hold); `label` names it in errors
-    ("events[3]", "line 12")."""
+    ("events[3]", "line 12"), `position` orders those errors (the index, the line number)."""
 
     label: str
+    position: int
     id: str
     type: str
     occurred_at: datetime
@@ -52,10 +53,17 @@ class EventIntake:
         self._uow = uow_factory
         self._clock = clock
 
-    async def ingest(self, caller: Principal, drafts: Sequence[EventDraft]) -> Ingested:
+    async def ingest(
+        self,
+        caller: Principal,
+        drafts: Sequence[EventDraft],
+        rejected: Sequence[tuple[int, FieldViolation]] = (),
+    ) -> Ingested:
         """Store the drafts' new events. A draft whose id came earlier in the same call is a
-        duplicate too. Events naming an item of the caller's content library take its type."""
-        events = self.check(drafts)
+        duplicate too. Events naming an item of the caller's content library take its type.
+        `rejected`: (position, violation) of inputs the edge could not even draft; they are
+        reported with the drafts' own violations, in position order, and nothing is stored."""
+        events = self.check(drafts, rejected)
         unique: dict[str, Event] = {}
         for event in events:
             unique.setdefault(event.id, event)
@@ -73,24 +81,34 @@ class EventIntake:
             await uow.commit()
         return Ingested(accepted=accepted, duplicates=len(events) - accepted)
 
-    def check(self, drafts: Sequence[EventDraft]) -> list[Event]:
+    def check(
+        self, drafts: Sequence[EventDraft], rejected: Sequence[tuple[int, FieldViolation]] = ()
+    ) -> list[Event]:
         """The events, or InvalidArgument naming every bad field (`<label>.<field>`)."""
         now = self._clock()
-        violations: list[FieldViolation] = []
+        violations: list[tuple[int, FieldViolation]] = list(rejected)
         events: list[Event] = []
         for draft in drafts:
             why = check_moment(draft.occurred_at, now)
             if why:
                 violations.append(
-                    FieldViolation(f"{draft.label}.occurred_at", why, "event.occurred_at")
+                    (
+                        draft.position,
+                        FieldViolation(f"{draft.label}.occurred_at", why, "event.occurred_at"),
+                    )
                 )
             cents = 0
             if draft.type == REVENUE and draft.amount is not None:
                 exact = cents_of(draft.amount)
                 if exact is None:
                     violations.append(
-                        FieldViolation(
-                            f"{draft.label}.amount", "more than 2 decimals", "event.amount_cents"
+                        (
+                            draft.position,
+                            FieldViolation(
+                                f"{draft.label}.amount",
+                                "more than 2 decimals",
+                                "event.amount_cents",
+                            ),
                         )
                     )
                 cents = exact or 0
@@ -112,7 +130,8 @@ class EventIntake:
                 )
             )
         if violations:
-            raise refuse(violations, "invalid events")
+            violations.sort(key=lambda found: found[0])
+            raise refuse([violation for _, violation in violations], "invalid events")
         return events
 
 

@@ -456,5 +456,3 @@ def _forecast_note(model: str, history_days: int) -> str:
         f"Fitted on the last {history_days} days: trend plus weekday effects; the 80 % interval "
         "assumes the next days vary as the fitted ones did."
     )
-
-

@@ -124,6 +124,87 @@ class SqlAnalytics:
                 )
             )
 
+    async def rebuild(self, user_id: str) -> None:
+        """Recompute the user's rollups from the events (after a bulk load of raw events, or to
+        check the incremental ones: both must agree)."""
+        ev = EVENTS.c
+        mine = ev.user_id == user_id
+        for table in (*SERIES.values(), CONTENT_DAYS, FAN_DAYS, FANS):
+            await self._session.execute(table.delete().where(table.c.user_id == user_id))
+        revenue = ev.type == REVENUE
+        for grain, table in SERIES.items():
+            bucket = ev.occurred_ms // (grain * 1000)
+            sums = [
+                func.sum(case((and_(revenue, ev.source == source), ev.amount_cents), else_=0))
+                for source in SOURCES
+            ] + [func.sum(ev[name]) for name in ENGAGEMENT_COUNTS]
+            await self._session.execute(
+                table.insert().from_select(
+                    ["user_id", "bucket", *SERIES_COUNTERS],
+                    select(ev.user_id, bucket, *sums).where(mine).group_by(ev.user_id, bucket),
+                )
+            )
+        day = ev.occurred_ms // (DAY * 1000)
+        await self._session.execute(
+            CONTENT_DAYS.insert().from_select(
+                [
+                    "user_id",
+                    "content_id",
+                    "content_type",
+                    "day",
+                    "revenue_cents",
+                    "views",
+                    "likes",
+                    "comments",
+                ],
+                select(
+                    ev.user_id,
+                    ev.content_id,
+                    ev.content_type,
+                    day,
+                    func.sum(ev.amount_cents),
+                    func.sum(ev.views),
+                    func.sum(ev.likes),
+                    func.sum(ev.comments),
+                )
+                .where(mine, (ev.content_id != "") | (ev.content_type != ""))
+                .group_by(ev.user_id, ev.content_id, ev.content_type, day),
+            )
+        )
+        fan_events = and_(mine, revenue, ev.fan_id != "")
+        purchase = case((ev.amount_cents > 0, 1), else_=0)
+        await self._session.execute(
+            FAN_DAYS.insert().from_select(
+                ["user_id", "fan_id", "day", "net_cents", "purchases"],
+                select(ev.user_id, ev.fan_id, day, func.sum(ev.amount_cents), func.sum(purchase))
+                .where(fan_events)
+                .group_by(ev.user_id, ev.fan_id, day),
+            )
+        )
+        purchased_at = case((ev.amount_cents > 0, ev.occurred_ms), else_=None)
+        await self._session.execute(
+            FANS.insert().from_select(
+                [
+                    "user_id",
+                    "fan_id",
+                    "net_cents",
+                    "purchases",
+                    "first_purchase_ms",
+                    "last_purchase_ms",
+                ],
+                select(
+                    ev.user_id,
+                    ev.fan_id,
+                    func.sum(ev.amount_cents),
+                    func.sum(purchase),
+                    func.min(purchased_at),
+                    func.max(purchased_at),
+                )
+                .where(fan_events)
+                .group_by(ev.user_id, ev.fan_id),
+            )
+        )
+
     # Series.
 
     async def daily(self, user_id: str, spans: list[Span], grain: int) -> dict[int, Totals]:
