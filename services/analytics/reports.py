@@ -11,7 +11,13 @@ from typing import Protocol
 
 from services.analytics.forecast import MAX_DAYS, project
 from services.analytics.model import SOURCES
-from services.analytics.ports import AnalyticsStore, AnalyticsUnitOfWork, FanValue, Totals
+from services.analytics.ports import (
+    AnalyticsStore,
+    AnalyticsUnitOfWork,
+    ContentTotals,
+    FanValue,
+    Totals,
+)
 from services.analytics.windows import (
     EPOCH_WEEKDAY,
     Window,
@@ -252,7 +258,9 @@ class AnalyticsReports:
             totals=totals,
             rate=rate(totals.likes + totals.comments, totals.views),
             by_day=by_day,
-            rate_by_content_type={kind: rate(*sums) for kind, sums in sorted(by_type.items())},
+            rate_by_content_type={
+                kind: rate(*sums) for kind, sums in sorted(by_type.items()) if any(sums)
+            },
             growth=growth(totals.interactions, previous_totals.interactions),
             by_hour=by_hour,
             by_weekday=by_weekday,
@@ -267,7 +275,7 @@ class AnalyticsReports:
         async with self._uow(write=False) as uow:
             window = await self._window(uow, caller, query)
             content = await uow.analytics.content(caller.user_id, window.start, window.end)
-            named = [item for item in content if item.content_id]
+            named = _per_content(content)
             ranked = sorted(named, key=lambda i: (-i.revenue_cents, -i.views, i.content_id))
             top = ranked[: limit or 10]
             library = await uow.analytics.library(caller.user_id, [i.content_id for i in top])
@@ -275,7 +283,11 @@ class AnalyticsReports:
             ContentReport(
                 content_id=item.content_id,
                 title=library[item.content_id].title if item.content_id in library else "",
-                content_type=item.content_type,
+                content_type=(
+                    library[item.content_id].type
+                    if item.content_id in library
+                    else item.content_type
+                ),
                 revenue_cents=item.revenue_cents,
                 views=item.views,
                 engagement_rate=rate(item.likes + item.comments, item.views),
@@ -410,6 +422,33 @@ class AnalyticsReports:
             history_days=history_days,
             note=_forecast_note(fit.model, history_days),
         )
+
+
+def _per_content(rows: list[ContentTotals]) -> list[ContentTotals]:
+    """One total per content id (its rows differ by the type the events named); the type is
+    the one its largest row named (the library's type wins later, when the id is an item)."""
+    merged: dict[str, ContentTotals] = {}
+    weight: dict[str, int] = {}
+    for row in sorted(rows, key=lambda r: (r.content_id, r.content_type)):
+        if not row.content_id:
+            continue
+        size = row.views + abs(row.revenue_cents)
+        known = merged.get(row.content_id)
+        if known is None:
+            merged[row.content_id], weight[row.content_id] = row, size
+            continue
+        kind = known.content_type
+        if row.content_type and (not kind or size > weight[row.content_id]):
+            kind, weight[row.content_id] = row.content_type, size
+        merged[row.content_id] = ContentTotals(
+            row.content_id,
+            kind,
+            known.revenue_cents + row.revenue_cents,
+            known.views + row.views,
+            known.likes + row.likes,
+            known.comments + row.comments,
+        )
+    return list(merged.values())
 
 
 async def _daily(
