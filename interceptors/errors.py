@@ -51,6 +51,9 @@ ERROR_DOMAIN = "huntaze.com"
 # whose Lua filter applies it.
 HTTP_STATUS_HEADER = "x-huntaze-http-status"
 INTERNAL_MESSAGE = "internal error"
+# Details travel in a trailer, which Envoy caps with the headers (60 KiB): a request with
+# thousands of bad fields (a batch of events) would overflow it and reach the client as a 502.
+MAX_DETAILED_VIOLATIONS = 100
 
 _CODES: tuple[tuple[type[errors.DomainError], grpc.StatusCode], ...] = (
     (errors.RangeNotSatisfiable, grpc.StatusCode.OUT_OF_RANGE),
@@ -112,6 +115,11 @@ def to_status(
     ]
     if isinstance(error, errors.InvalidArgument) and error.violations:
         message = _with_json_paths(message, error.violations)
+        if len(error.violations) > MAX_DETAILED_VIOLATIONS:
+            message += (
+                f" ({len(error.violations)} violations; the details name the first "
+                f"{MAX_DETAILED_VIOLATIONS})"
+            )
         details.append(
             _pack(
                 error_details_pb2.BadRequest(
@@ -121,7 +129,7 @@ def to_status(
                             description=violation.description,
                             reason=violation.reason,
                         )
-                        for violation in error.violations
+                        for violation in error.violations[:MAX_DETAILED_VIOLATIONS]
                     ]
                 )
             )

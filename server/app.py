@@ -83,6 +83,7 @@ from services.ai.budget import BudgetUnitOfWork
 from services.ai.metrics import AIMetrics
 from services.ai.providers.offline import Composer
 from services.ai.service import AIService
+from services.analytics.history import MeasuredHistory
 from services.analytics.ingest import EventIntake
 from services.analytics.reports import AnalyticsReports, ReportsUnitOfWork
 from services.assistant.messages.offline import compose_messages
@@ -222,6 +223,7 @@ def build_domain(
     events = SecurityEvents()
     accounts = AccountStatusCache(uow_factory, ttl_seconds=settings.account_status_ttl_seconds)
     billing = build_billing(settings, uow_factory, BillingMetrics(registry), clock=clock, ids=ids)
+    reports = AnalyticsReports(uow_factory, clock=clock)
     auth = AuthService(
         uow_factory=uow_factory,
         hasher=hasher or PasswordHasher(),
@@ -237,7 +239,9 @@ def build_domain(
         users=UserService(uow_factory, clock=clock, events=events, account_changed=accounts.forget),
         accounts=accounts,
         ai=ai,
-        ideas=ContentIdeasService(ai, uow_factory, clock=clock, new_id=ids),
+        ideas=ContentIdeasService(
+            ai, uow_factory, clock=clock, new_id=ids, measured_history=MeasuredHistory(reports)
+        ),
         messages=MessageGenerator(ai, uow_factory, billing.meter, clock=clock),
         text=TextAssistant(ai),
         pricing=PriceOptimizer(),
@@ -246,7 +250,7 @@ def build_domain(
         campaigns=CampaignService(uow_factory, clock=clock, ids=ids),
         captions=CaptionAssistant(ai, uow_factory),
         intake=EventIntake(uow_factory, clock=clock),
-        reports=AnalyticsReports(uow_factory, clock=clock),
+        reports=reports,
     )
 
 

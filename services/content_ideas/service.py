@@ -1,9 +1,11 @@
 """The content-ideas use case: ask the model for ideas, price and size them with the documented
-models, save them as the user's draft content."""
+models, save them as the user's draft content. A request without a performance history takes the
+creator's measured one (`measured_history`: services.analytics.history)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from services.ai.ports import StructuredAI
@@ -19,9 +21,12 @@ from services.content_ideas.model import (
     IdeaOptions,
     IdeasProfile,
     IdeasResult,
+    PerformanceHistory,
 )
 from services.content_ideas.prompt import build_request, ideas_parser
 from services.errors import NotFound
+
+HistorySource = Callable[[Principal], Awaitable[PerformanceHistory | None]]
 
 
 class ContentIdeasService:
@@ -32,11 +37,13 @@ class ContentIdeasService:
         *,
         clock: Callable[[], datetime],
         new_id: Callable[[], str],
+        measured_history: HistorySource | None = None,
     ) -> None:
         self._ai = ai
         self._uow = uow_factory
         self._clock = clock
         self._new_id = new_id
+        self._measured_history = measured_history
 
     async def generate(
         self, caller: Principal, profile: IdeasProfile, options: IdeaOptions
@@ -47,6 +54,7 @@ class ContentIdeasService:
         afterwards in one short unit of work. The request's rules (content types, count,
         creativity, platforms) are the contract's: protovalidate checks them at the edge.
         """
+        profile = await self._with_history(caller, profile)
         parsed = await self._ai.complete_parsed(
             build_request(profile, options),
             ideas_parser(profile, options),
@@ -63,6 +71,22 @@ class ContentIdeasService:
             await uow.content.add_all([_content(caller, idea) for idea in ideas])
             await uow.commit()
         return IdeasResult(ideas=ideas, generated_at=now, profile_id=profile.id, options=options)
+
+    async def _with_history(self, caller: Principal, profile: IdeasProfile) -> IdeasProfile:
+        """The profile, its empty history replaced by the measured one when there is one (read
+        in its own short transaction, before the model call)."""
+        history = profile.performance_history
+        given = (
+            history.top_performing_content
+            or history.engagement_patterns
+            or history.revenue_by_category
+        )
+        if given or self._measured_history is None:
+            return profile
+        measured = await self._measured_history(caller)
+        if measured is None:
+            return profile
+        return dataclasses.replace(profile, performance_history=measured)
 
     def _idea(
         self,

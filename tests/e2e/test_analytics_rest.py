@@ -119,6 +119,21 @@ def test_one_bad_event_refuses_the_whole_batch(stack: Stack, client: httpx.Clien
     assert stored_events(stack, email) == 0
 
 
+def test_a_batch_of_a_thousand_bad_events_is_a_400_naming_the_first_hundred(
+    client: httpx.Client,
+) -> None:
+    """Found by the fuzzer: every violation went into the status details, whose trailer grew
+    past Envoy's header limit, and the client got a 503 instead of the 400."""
+    _, token, _ = signed_in(client)
+    bad = [
+        {"id": str(i), "type": "revenue", "occurredAt": "2026-03-01T00:00:00Z"} for i in range(1000)
+    ]
+    response = send(client, token, bad)
+    fields = violation_fields(response)
+    assert fields == [f"events[{i}]" for i in range(100)]
+    assert "1000 violations" in response.json()["message"]
+
+
 def test_revenue_has_the_specs_shape_every_day_zero_filled(client: httpx.Client) -> None:
     _, token, _ = signed_in(client)
     today = datetime.now(UTC)
@@ -374,3 +389,45 @@ def test_native_grpc_callers_get_the_same_reports(stack: Stack, client: httpx.Cl
     assert reply.total_revenue == 7.5
     assert [d.revenue for d in reply.revenue_by_day if d.revenue] == [7.5]
     assert date.fromisoformat(reply.revenue_by_day[0].date) == date(2026, 3, 1)
+
+
+def test_content_ideas_without_a_history_use_the_measured_one(client: httpx.Client) -> None:
+    """Two creators ask for the same ideas with no performanceHistory; the one whose videos
+    earned (measured by analytics) gets higher video estimates than the one with no events,
+    and the same request with a history of its own keeps it."""
+    request = {
+        "creatorProfile": {"id": "me", "niche": ["fitness"], "contentTypes": ["video"]},
+        "options": {"count": 2},
+    }
+
+    def video_revenue(token: str, body: dict[str, Any]) -> list[float]:
+        response = client.post("/api/content-ideas/generate", json=body, headers=bearer(token))
+        assert response.status_code == 200, response.text
+        return [idea["estimatedRevenue"] for idea in response.json()["data"]["ideas"]]
+
+    _, measured, _ = signed_in(client)
+    _, newcomer, _ = signed_in(client)
+    recent = (datetime.now(UTC) - timedelta(days=3)).isoformat().replace("+00:00", "Z")
+    sent = send(
+        client,
+        measured,
+        [
+            revenue_event(
+                f"v{i}", recent, 900, source="ppv", contentId=f"clip-{i}", contentType="video"
+            )
+            for i in range(5)
+        ],
+    )
+    assert sent.json()["accepted"] == 5
+    with_history = video_revenue(measured, request)
+    without = video_revenue(newcomer, request)
+    assert min(with_history) > max(without)
+
+    given = {
+        **request,
+        "creatorProfile": {
+            **request["creatorProfile"],
+            "performanceHistory": {"revenueByCategory": {"video": 1}},
+        },
+    }
+    assert video_revenue(measured, given) == video_revenue(newcomer, given)

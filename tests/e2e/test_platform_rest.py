@@ -62,13 +62,6 @@ def test_free_plan_cannot_use_a_pro_tool(client: httpx.Client) -> None:
     assert response.json()["code"] == 7
 
 
-def test_unimplemented_rpc_is_501(client: httpx.Client) -> None:
-    _, access, _ = signed_in(client)
-    response = client.get("/api/analytics/revenue", headers=bearer(access))
-    assert response.status_code == 501
-    assert response.json()["code"] == 12
-
-
 def test_oversized_auth_body_is_413(client: httpx.Client) -> None:
     response = client.post("/api/auth/signin", json={"email": "a@b.co", "password": "x" * 70_000})
     assert response.status_code == 413

@@ -30,6 +30,11 @@ SERVICE_RULES = frozenset(
         "caption.restricted_word",
         "schedule.in_future",
         "schedule.within_horizon",
+        "event.occurred_at",
+        "event.amount_cents",
+        "window.date",
+        "window.max_days",
+        "window.range",
     }
 )
 
