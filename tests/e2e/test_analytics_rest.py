@@ -250,6 +250,23 @@ def test_a_csv_statement_imports_all_or_nothing(stack: Stack, client: httpx.Clie
     assert client.post(IMPORT, content=b"\xff\xfe", headers=headers).status_code == 400
 
 
+def test_a_statement_over_the_row_limit_is_413_and_nothing_is_kept(
+    stack: Stack, client: httpx.Client
+) -> None:
+    email, token, _ = signed_in(client)
+    rows = "".join(f"r{i},revenue,2026-03-01T10:00:00Z,tip,1\n" for i in range(100_001))
+    response = client.post(
+        IMPORT,
+        content=("id,type,occurredAt,source,amount\n" + rows).encode(),
+        headers={**bearer(token), "content-type": "text/csv"},
+        timeout=60,
+    )
+    assert response.status_code == 413, response.text
+    (info,) = [d for d in response.json()["details"] if d["@type"].endswith("ErrorInfo")]
+    assert info["reason"] == "IMPORT_TOO_LARGE"
+    assert stored_events(stack, email) == 0
+
+
 def test_content_library_items_are_linked_to_their_performance(
     stack: Stack, client: httpx.Client
 ) -> None:
