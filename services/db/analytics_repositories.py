@@ -475,8 +475,12 @@ def _fan_rows(user_id: str, events: list[Event]) -> list[dict[str, Any]]:
         if event.amount_cents > 0:
             fan["purchases"] += 1
             first, last = fan["first_purchase_ms"], fan["last_purchase_ms"]
-            fan["first_purchase_ms"] = min(first, event.occurred_ms) if first else event.occurred_ms
-            fan["last_purchase_ms"] = max(last, event.occurred_ms) if last else event.occurred_ms
+            fan["first_purchase_ms"] = (
+                event.occurred_ms if first is None else min(first, event.occurred_ms)
+            )
+            fan["last_purchase_ms"] = (
+                event.occurred_ms if last is None else max(last, event.occurred_ms)
+            )
     return [{"user_id": user_id, "fan_id": fan_id, **fans[fan_id]} for fan_id in sorted(fans)]
 
 
