@@ -49,12 +49,6 @@ def _user(table: str) -> list[sa.SchemaItem]:
 def upgrade() -> None:
     op.create_table(
         "analytics_events",
-        sa.Column(
-            "seq",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            primary_key=True,
-            autoincrement=True,
-        ),
         *_user("analytics_events"),
         sa.Column("event_id", sa.String(64), nullable=False),
         sa.Column("type", sa.String(12), nullable=False),
@@ -69,8 +63,7 @@ def upgrade() -> None:
         _counter("likes"),
         _counter("comments"),
         _counter("messages"),
-        sa.PrimaryKeyConstraint("seq", name="pk_analytics_events"),
-        sa.UniqueConstraint("user_id", "event_id", name="uq_analytics_events_user_id_event_id"),
+        sa.PrimaryKeyConstraint("user_id", "event_id", name="pk_analytics_events"),
     )
     op.create_index(
         "ix_analytics_events_user_id_occurred_ms", "analytics_events", ["user_id", "occurred_ms"]

@@ -11,7 +11,8 @@ so a re-sent event is never counted twice, even when two batches race) are folde
   is its whole UTC days from these plus, at each end, the part of a UTC day inside the window,
   read from the events (an index range of under a day each).
 - `analytics_fans`: each fan's lifetime (net spend, purchases, first and last purchase).
-Rollup rows are upserted in key order, so concurrent batches lock them in the same order.
+Rollup rows are upserted in key order, so concurrent batches lock them in the same order; each
+upsert is one statement per table (services.db.bulk).
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Table, and_, case, func, literal, select, union_all
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from services.analytics.model import REVENUE, SOURCES, Event
 from services.analytics.ports import ContentTotals, FanSpend, FanValue, LibraryItem, Totals
 from services.analytics.windows import DAY, EPOCH_WEEKDAY, HOUR, QUARTER_HOUR, Span
+from services.db.bulk import ADD, MAX, MIN, insert_rows
 from services.db.models import (
     AnalyticsContentDayRow,
     AnalyticsEventRow,
@@ -48,7 +49,7 @@ FANS = AnalyticsFanRow.__table__
 FAN_DAYS = AnalyticsFanDayRow.__table__
 ENGAGEMENT_COUNTS = ("views", "likes", "comments", "messages")
 SERIES_COUNTERS = (*(f"{source}_cents" for source in SOURCES), *ENGAGEMENT_COUNTS)
-# Rows per statement: under SQLite's 32,766 bound parameters and PostgreSQL's 65,535.
+# Rows per batch of a statement (and ids per IN list).
 CHUNK = 1000
 
 
@@ -61,23 +62,16 @@ class SqlAnalytics:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    def _insert(self, table: Table) -> Any:
-        dialect = self._session.get_bind().dialect.name
-        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
     # Ingest.
 
     async def add(self, user_id: str, events: Sequence[Event]) -> int:
         ordered = sorted(events, key=lambda event: event.id)
         new_ids: set[str] = set()
         for chunk in _chunks([_event_row(user_id, event) for event in ordered]):
-            statement = (
-                self._insert(EVENTS)
-                .values(chunk)
-                .on_conflict_do_nothing(index_elements=["user_id", "event_id"])
-                .returning(EVENTS.c.event_id)
+            inserted = await insert_rows(
+                self._session, EVENTS, chunk, ("user_id", "event_id"), returning="event_id"
             )
-            new_ids.update((await self._session.execute(statement)).scalars())
+            new_ids.update(inserted)
         new = [event for event in ordered if event.id in new_ids]
         if new:
             await self._fold(user_id, new)
@@ -85,44 +79,29 @@ class SqlAnalytics:
 
     async def _fold(self, user_id: str, events: list[Event]) -> None:
         for grain, table in SERIES.items():
-            await self._add_up(table, ["user_id", "bucket"], _series_rows(user_id, events, grain))
+            await self._add_up(table, ("user_id", "bucket"), _series_rows(user_id, events, grain))
         await self._add_up(
             CONTENT_DAYS,
-            ["user_id", "content_id", "content_type", "day"],
+            ("user_id", "content_id", "content_type", "day"),
             _content_rows(user_id, events),
         )
-        await self._add_up(FAN_DAYS, ["user_id", "fan_id", "day"], _fan_day_rows(user_id, events))
-        await self._add_fans(_fan_rows(user_id, events))
+        await self._add_up(FAN_DAYS, ("user_id", "fan_id", "day"), _fan_day_rows(user_id, events))
+        merge = {
+            "net_cents": ADD,
+            "purchases": ADD,
+            "first_purchase_ms": MIN,
+            "last_purchase_ms": MAX,
+        }
+        for chunk in _chunks(_fan_rows(user_id, events)):
+            await insert_rows(self._session, FANS, chunk, ("user_id", "fan_id"), merge=merge)
 
-    async def _add_up(self, table: Table, keys: list[str], rows: list[dict[str, Any]]) -> None:
+    async def _add_up(
+        self, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]]
+    ) -> None:
         """Insert each row, or add its counters to the stored row with the same key."""
         for chunk in _chunks(rows):
-            statement = self._insert(table).values(chunk)
-            counters = [name for name in chunk[0] if name not in keys]
-            await self._session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=keys,
-                    set_={name: table.c[name] + statement.excluded[name] for name in counters},
-                )
-            )
-
-    async def _add_fans(self, rows: list[dict[str, Any]]) -> None:
-        for chunk in _chunks(rows):
-            statement = self._insert(FANS).values(chunk)
-            new = statement.excluded
-            await self._session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["user_id", "fan_id"],
-                    set_={
-                        "net_cents": FANS.c.net_cents + new.net_cents,
-                        "purchases": FANS.c.purchases + new.purchases,
-                        "first_purchase_ms": _earlier(
-                            FANS.c.first_purchase_ms, new.first_purchase_ms
-                        ),
-                        "last_purchase_ms": _later(FANS.c.last_purchase_ms, new.last_purchase_ms),
-                    },
-                )
-            )
+            merge = dict.fromkeys((name for name in chunk[0] if name not in keys), ADD)
+            await insert_rows(self._session, table, chunk, keys, merge=merge)
 
     async def rebuild(self, user_id: str) -> None:
         """Recompute the user's rollups from the events (after a bulk load of raw events, or to
@@ -482,22 +461,6 @@ def _fan_rows(user_id: str, events: list[Event]) -> list[dict[str, Any]]:
                 event.occurred_ms if last is None else max(last, event.occurred_ms)
             )
     return [{"user_id": user_id, "fan_id": fan_id, **fans[fan_id]} for fan_id in sorted(fans)]
-
-
-def _earlier(stored: Any, new: Any) -> ColumnElement[Any]:
-    return case(
-        (stored.is_(None), new),
-        (and_(new.is_not(None), new < stored), new),
-        else_=stored,
-    )
-
-
-def _later(stored: Any, new: Any) -> ColumnElement[Any]:
-    return case(
-        (stored.is_(None), new),
-        (and_(new.is_not(None), new > stored), new),
-        else_=stored,
-    )
 
 
 def _local_seconds(table: Table, spans: list[Span], grain: int) -> ColumnElement[int]:

@@ -438,18 +438,14 @@ def _counter() -> Any:
 
 
 class AnalyticsEventRow(Base):
-    __tablename__ = "analytics_events"
-    __table_args__ = (
-        UniqueConstraint("user_id", "event_id", name="uq_analytics_events_user_id_event_id"),
-        Index("ix_analytics_events_user_id_occurred_ms", "user_id", "occurred_ms"),
-    )
+    """Keyed by the caller's id: the key is the duplicate check (no surrogate key, one index
+    less to maintain per event)."""
 
-    # INTEGER on SQLite: its rowid alias, assigned on insert.
-    seq: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
-    user_id: Mapped[str] = mapped_column(String(36), _user_fk())
-    event_id: Mapped[str] = mapped_column(String(64))
+    __tablename__ = "analytics_events"
+    __table_args__ = (Index("ix_analytics_events_user_id_occurred_ms", "user_id", "occurred_ms"),)
+
+    user_id: Mapped[str] = mapped_column(String(36), _user_fk(), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     type: Mapped[str] = mapped_column(String(12))
     occurred_ms: Mapped[int] = mapped_column(BigInteger)
     platform: Mapped[str] = mapped_column(String(30), default="")
