@@ -30,7 +30,8 @@ def draft_of(event: pb.AnalyticsEvent, label: str, position: int) -> EventDraft:
         position=position,
         id=event.id,
         type=event.type,
-        occurred_at=event.occurred_at.ToDatetime(UTC),
+        # Exact: seconds and nanoseconds as integers (nanos below a millisecond dropped).
+        occurred_ms=event.occurred_at.seconds * 1000 + event.occurred_at.nanos // 1_000_000,
         platform=event.platform,
         source=event.source,
         amount=event.amount if event.HasField("amount") else None,

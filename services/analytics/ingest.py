@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
 
 from services.analytics.model import (
     REVENUE,
@@ -13,6 +12,7 @@ from services.analytics.model import (
     Ingested,
     cents_of,
     check_moment,
+    latest_ms,
     refuse,
 )
 from services.analytics.ports import AnalyticsUnitOfWork
@@ -20,8 +20,6 @@ from services.common.clock import Clock
 from services.common.principal import Principal
 from services.common.uow import UnitOfWorkFactory
 from services.errors import FieldViolation
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +31,7 @@ class EventDraft:
     position: int
     id: str
     type: str
-    occurred_at: datetime
+    occurred_ms: int  # epoch milliseconds
     platform: str = ""
     source: str = ""
     amount: float | None = None
@@ -85,11 +83,11 @@ class EventIntake:
         self, drafts: Sequence[EventDraft], rejected: Sequence[tuple[int, FieldViolation]] = ()
     ) -> list[Event]:
         """The events, or InvalidArgument naming every bad field (`<label>.<field>`)."""
-        now = self._clock()
+        latest = latest_ms(self._clock())
         violations: list[tuple[int, FieldViolation]] = list(rejected)
         events: list[Event] = []
         for draft in drafts:
-            why = check_moment(draft.occurred_at, now)
+            why = check_moment(draft.occurred_ms, latest)
             if why:
                 violations.append(
                     (
@@ -116,7 +114,7 @@ class EventIntake:
                 Event(
                     id=draft.id,
                     type=draft.type,
-                    occurred_ms=_epoch_ms(draft.occurred_at),
+                    occurred_ms=draft.occurred_ms,
                     platform=draft.platform,
                     source=draft.source,
                     amount_cents=cents,
@@ -133,11 +131,6 @@ class EventIntake:
             violations.sort(key=lambda found: found[0])
             raise refuse([violation for _, violation in violations], "invalid events")
         return events
-
-
-def _epoch_ms(moment: datetime) -> int:
-    """Exact (no float): milliseconds since the epoch, sub-millisecond digits dropped."""
-    return (moment - EPOCH) // timedelta(milliseconds=1)
 
 
 def _typed(event: Event, content_type: str) -> Event:

@@ -13,7 +13,8 @@ ENGAGEMENT = "engagement"
 SOURCES = ("subscription", "tip", "ppv", "message", "stream", "referral", "other")
 # How far in the future an event may be stamped (the sender's clock runs ahead).
 CLOCK_SKEW = timedelta(minutes=5)
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+EARLIEST_MS = 946_684_800_000  # 2000-01-01T00:00:00Z
 MAX_BATCH = 1000
 MAX_VIOLATIONS = 100
 
@@ -55,11 +56,21 @@ def cents_of(amount: float) -> int | None:
     return cents if abs(amount * 100 - cents) < 1e-5 else None
 
 
-def check_moment(occurred_at: datetime, now: datetime) -> str | None:
-    """Why the time is refused, or None."""
-    if occurred_at < EARLIEST:
+def epoch_ms(moment: datetime) -> int:
+    """Exact (no float): milliseconds since the epoch, sub-millisecond digits dropped."""
+    return (moment - EPOCH) // timedelta(milliseconds=1)
+
+
+def latest_ms(now: datetime) -> int:
+    """The latest time an event may carry: now, plus the clock skew allowed."""
+    return epoch_ms(now + CLOCK_SKEW)
+
+
+def check_moment(occurred_ms: int, latest: int) -> str | None:
+    """Why the time (epoch milliseconds) is refused, or None; `latest` from latest_ms."""
+    if occurred_ms < EARLIEST_MS:
         return "before 2000"
-    if occurred_at > now + CLOCK_SKEW:
+    if occurred_ms > latest:
         return "in the future"
     return None
 

@@ -94,7 +94,7 @@ def scenario(seed: int) -> Scenario:
             "position": index,
             "id": f"e{index}",
             "type": kind,
-            "occurred_at": moment,
+            "occurred_ms": int(moment.timestamp()) * 1000,
             "platform": rng.choice(("", "onlyfans", "instagram")),
             "content_id": rng.choice(("", *contents)),
             "content_type": rng.choice(("", "photo", "video")),
@@ -150,7 +150,7 @@ class BruteForce:
         self.zone = zone
 
     def day(self, draft: EventDraft) -> date:
-        return local_date(draft.occurred_at.timestamp(), self.zone)
+        return local_date(draft.occurred_ms / 1000, self.zone)
 
     def within(self, first: date, last: date) -> list[EventDraft]:
         return [d for d in self.drafts if first <= self.day(d) <= last]
@@ -185,7 +185,7 @@ class BruteForce:
         weekdays = [[0, 0] for _ in range(7)]
         kinds: dict[str, list[int]] = {}
         for draft in inside:
-            local = datetime.fromtimestamp(draft.occurred_at.timestamp(), self.zone)
+            local = datetime.fromtimestamp(draft.occurred_ms / 1000, self.zone)
             interactions = draft.likes + draft.comments + draft.messages
             hours[local.hour][0] += interactions
             hours[local.hour][1] += draft.views
@@ -214,11 +214,11 @@ class BruteForce:
         return {key: (pair[0], pair[1]) for key, pair in found.items()}
 
     def fans(self, first: date, last: date) -> dict[str, object]:
-        firsts: dict[str, datetime] = {}
+        firsts: dict[str, int] = {}
         for draft in self.drafts:
             if draft.type == "revenue" and draft.fan_id and cents(draft) > 0:
                 known = firsts.get(draft.fan_id)
-                firsts[draft.fan_id] = min(known, draft.occurred_at) if known else draft.occurred_at
+                firsts[draft.fan_id] = min(known or draft.occurred_ms, draft.occurred_ms)
         spend: dict[str, list[int]] = {}
         for draft in self.within(first, last):
             if draft.type == "revenue" and draft.fan_id:
@@ -226,16 +226,13 @@ class BruteForce:
                 pair[0] += cents(draft)
                 pair[1] += int(cents(draft) > 0)
         paying = {fan for fan, pair in spend.items() if pair[1] > 0}
-        new = {fan for fan in paying if first <= self.day_of(firsts[fan]) <= last}
+        new = {fan for fan in paying if first <= local_date(firsts[fan] / 1000, self.zone) <= last}
         return {
             "paying": len(paying),
             "new": len(new),
             "new_cents": sum(spend[fan][0] for fan in new),
             "paying_cents": sum(spend[fan][0] for fan in paying),
         }
-
-    def day_of(self, moment: datetime) -> date:
-        return local_date(moment.timestamp(), self.zone)
 
     def daily_revenue(self, first: date, days: int) -> list[float]:
         by_day: dict[date, int] = defaultdict(int)
@@ -317,7 +314,7 @@ async def test_cohorts_and_forecast_equal_brute_force(uow_factory: SqlUnitOfWork
 
     cohorts = await reports.cohorts(caller, 12, "")
     firsts: dict[str, date] = {}
-    for draft in sorted(truth.drafts, key=lambda d: d.occurred_at):
+    for draft in sorted(truth.drafts, key=lambda d: d.occurred_ms):
         if draft.type == "revenue" and draft.fan_id and cents(draft) > 0:
             firsts.setdefault(draft.fan_id, truth.day(draft))
     for cohort in cohorts:
