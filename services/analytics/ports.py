@@ -77,13 +77,17 @@ class AnalyticsStore(Protocol):
         rollups in the same transaction; how many were new."""
         ...
 
-    async def daily(self, user_id: str, spans: list[Span], grain: int) -> dict[int, Totals]:
+    async def daily(self, user_id: str, spans: Sequence[Span], grain: int) -> dict[int, Totals]:
         """Totals per local day number (days since 1970-01-01 in the spans' offsets) over the
         spans' instants; `grain` is the bucket size the spans respect."""
         ...
 
+    async def totals(self, user_id: str, spans: Sequence[Span], grain: int) -> Totals:
+        """Totals over the spans' instants."""
+        ...
+
     async def weekly_profile(
-        self, user_id: str, spans: list[Span], grain: int
+        self, user_id: str, spans: Sequence[Span], grain: int
     ) -> dict[tuple[int, int], Totals]:
         """Totals per (local weekday, Monday 0; local hour) over the spans' instants."""
         ...

@@ -196,51 +196,36 @@ class AnalyticsReports:
     async def revenue(self, caller: Principal, query: WindowQuery) -> RevenueReport:
         async with self._uow(write=False) as uow:
             window = await self._window(uow, caller, query)
-            previous = window.previous()
-            days = await _daily(
-                uow.analytics, caller.user_id, previous.start, window.end, window.zone
-            )
-        first = day_number(window.first_day)
+            days = await _daily(uow.analytics, caller.user_id, window)
+            previous = await _totals(uow.analytics, caller.user_id, window.previous())
         by_day = [
             (day, days.get(day_number(day), Totals()).revenue_cents) for day in window.dates()
         ]
         by_source: dict[str, int] = {}
-        previous_cents = 0
-        for number, totals in days.items():
-            if number < first:
-                previous_cents += totals.revenue_cents
-                continue
-            if number > day_number(window.last_day):
-                continue
-            for source, cents in totals.revenue.items():
+        for day in window.dates():
+            for source, cents in days.get(day_number(day), Totals()).revenue.items():
                 by_source[source] = by_source.get(source, 0) + cents
         total = sum(cents for _, cents in by_day)
         return RevenueReport(
             total_cents=total,
             by_day=by_day,
             by_source={s: by_source[s] for s in SOURCES if by_source.get(s)},
-            growth=growth(total, previous_cents),
+            growth=growth(total, previous.revenue_cents),
         )
 
     @retry_read
     async def engagement(self, caller: Principal, query: WindowQuery) -> EngagementReport:
         async with self._uow(write=False) as uow:
             window = await self._window(uow, caller, query)
-            previous = window.previous()
-            days = await _daily(
-                uow.analytics, caller.user_id, previous.start, window.end, window.zone
-            )
+            days = await _daily(uow.analytics, caller.user_id, window)
+            previous = await _totals(uow.analytics, caller.user_id, window.previous())
             pieces = spans(window.zone, window.start, window.end)
             profile = await uow.analytics.weekly_profile(caller.user_id, pieces, grain_of(pieces))
             content = await uow.analytics.content(caller.user_id, window.start, window.end)
-        first = day_number(window.first_day)
         by_day = [(day, days.get(day_number(day), Totals())) for day in window.dates()]
-        totals, previous_totals = Totals(), Totals()
+        totals = Totals()
         for _, day_totals in by_day:
             totals.add(day_totals)
-        for number, day_totals in days.items():
-            if number < first:
-                previous_totals.add(day_totals)
         by_type: dict[str, list[int]] = {}
         for item in content:
             if item.content_type:
@@ -261,7 +246,7 @@ class AnalyticsReports:
             rate_by_content_type={
                 kind: rate(*sums) for kind, sums in sorted(by_type.items()) if any(sums)
             },
-            growth=growth(totals.interactions, previous_totals.interactions),
+            growth=growth(totals.interactions, previous.interactions),
             by_hour=by_hour,
             by_weekday=by_weekday,
             best_hours=[int(h.key) for h in _best(by_hour)],
@@ -393,7 +378,7 @@ class AnalyticsReports:
             first = max(first, today - timedelta(days=MAX_DAYS))
             history_days = (today - first).days
             days = (
-                await _daily(
+                await _daily_between(
                     uow.analytics,
                     caller.user_id,
                     day_start(first, zone),
@@ -451,11 +436,21 @@ def _per_content(rows: list[ContentTotals]) -> list[ContentTotals]:
     return list(merged.values())
 
 
-async def _daily(
+async def _daily(store: AnalyticsStore, user_id: str, window: Window) -> dict[int, Totals]:
+    """Totals per local day number over the window's instants."""
+    return await _daily_between(store, user_id, window.start, window.end, window.zone)
+
+
+async def _daily_between(
     store: AnalyticsStore, user_id: str, start: int, end: int, zone: zoneinfo.ZoneInfo
 ) -> dict[int, Totals]:
     pieces = spans(zone, start, end)
     return await store.daily(user_id, pieces, grain_of(pieces))
+
+
+async def _totals(store: AnalyticsStore, user_id: str, window: Window) -> Totals:
+    pieces = spans(window.zone, window.start, window.end)
+    return await store.totals(user_id, pieces, grain_of(pieces))
 
 
 def _hourly(key: int | str, cell: Totals) -> HourlyEngagement:

@@ -21,7 +21,20 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, and_, case, func, literal, select, union_all
+from sqlalchemy import (
+    String,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+    text,
+    union_all,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -51,6 +64,7 @@ ENGAGEMENT_COUNTS = ("views", "likes", "comments", "messages")
 SERIES_COUNTERS = (*(f"{source}_cents" for source in SOURCES), *ENGAGEMENT_COUNTS)
 # Rows per batch of a statement (and ids per IN list).
 CHUNK = 1000
+SERIES_WORK_MEM = "64MB"
 
 
 def _chunks(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
@@ -186,7 +200,7 @@ class SqlAnalytics:
 
     # Series.
 
-    async def daily(self, user_id: str, spans: list[Span], grain: int) -> dict[int, Totals]:
+    async def daily(self, user_id: str, spans: Sequence[Span], grain: int) -> dict[int, Totals]:
         table = SERIES[grain]
         local = _local_seconds(table, spans, grain)
         day = (local // DAY).label("day")
@@ -194,7 +208,7 @@ class SqlAnalytics:
         return {row[0]: _totals(row[1:]) for row in rows}
 
     async def weekly_profile(
-        self, user_id: str, spans: list[Span], grain: int
+        self, user_id: str, spans: Sequence[Span], grain: int
     ) -> dict[tuple[int, int], Totals]:
         table = SERIES[grain]
         local = _local_seconds(table, spans, grain)
@@ -203,23 +217,29 @@ class SqlAnalytics:
         rows = await self._series(table, user_id, spans, grain, [weekday, hour])
         return {(row[0], row[1]): _totals(row[2:]) for row in rows}
 
+    async def totals(self, user_id: str, spans: Sequence[Span], grain: int) -> Totals:
+        rows = await self._series(SERIES[grain], user_id, spans, grain, [])
+        return _totals(rows[0]) if rows else Totals()
+
     async def _series(
         self,
         table: Table,
         user_id: str,
-        spans: list[Span],
+        spans: Sequence[Span],
         grain: int,
         groups: list[ColumnElement[int]],
     ) -> Sequence[Any]:
-        statement = (
-            select(*groups, *(func.sum(table.c[name]) for name in SERIES_COUNTERS))
-            .where(
-                table.c.user_id == user_id,
-                table.c.bucket >= spans[0].start // grain,
-                table.c.bucket < spans[-1].end // grain,
-            )
-            .group_by(*groups)
+        if self._session.get_bind().dialect.name == "postgresql":
+            # A year of quarter hours is ~35,000 rows a window: with the default 4 MB, grouping
+            # them by day sorted on disk (65 ms measured); in memory it hashes them.
+            await self._session.execute(text(f"SET LOCAL work_mem = '{SERIES_WORK_MEM}'"))
+        statement = select(*groups, *(func.sum(table.c[name]) for name in SERIES_COUNTERS)).where(
+            table.c.user_id == user_id,
+            table.c.bucket >= spans[0].start // grain,
+            table.c.bucket < spans[-1].end // grain,
         )
+        if groups:
+            statement = statement.group_by(*groups)
         return (await self._session.execute(statement)).all()
 
     # Windows of per-day rollups, with the partial UTC days at either end read from the events.
@@ -362,9 +382,18 @@ class SqlAnalytics:
         items = ContentRow.__table__.c
         found: dict[str, LibraryItem] = {}
         unique = sorted(set(content_ids))
+        postgres = self._session.get_bind().dialect.name == "postgresql"
         for start in range(0, len(unique), CHUNK):
+            ids = unique[start : start + CHUNK]
+            # One array parameter on PostgreSQL: the statement stays the same whatever the
+            # count (an IN list of n parameters is compiled anew for every n).
+            among = (
+                items.id == any_(bindparam("ids", ids, type_=postgresql.ARRAY(String)))
+                if postgres
+                else items.id.in_(ids)
+            )
             statement = select(items.id, items.title, items.type).where(
-                items.user_id == user_id, items.id.in_(unique[start : start + CHUNK])
+                items.user_id == user_id, among
             )
             for row in (await self._session.execute(statement)).all():
                 found[row[0]] = LibraryItem(row[1], row[2])
@@ -463,7 +492,7 @@ def _fan_rows(user_id: str, events: list[Event]) -> list[dict[str, Any]]:
     return [{"user_id": user_id, "fan_id": fan_id, **fans[fan_id]} for fan_id in sorted(fans)]
 
 
-def _local_seconds(table: Table, spans: list[Span], grain: int) -> ColumnElement[int]:
+def _local_seconds(table: Table, spans: Sequence[Span], grain: int) -> ColumnElement[int]:
     """A bucket's start in local seconds since the epoch: its UTC start plus the offset of the
     span it falls in."""
     bucket = table.c.bucket
