@@ -132,10 +132,40 @@ def tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], A
 
 
 def nul_violations(message: Message) -> list[FieldViolation]:
-    """Every string (value or map key) holding a NUL, by path (proto field names)."""
+    """Every string (value or map key) holding a NUL, by path (proto field names). The paths
+    are worked out only for a message that has one (a batch of a thousand events without
+    any spent ~9 ms building the paths of every field)."""
+    if not _has_nul(message):
+        return []
     paths: list[str] = []
     _find_nul(message, "", paths)
     return [FieldViolation(path, NO_NUL.description, NO_NUL.reason) for path in paths]
+
+
+def _has_nul(message: Message) -> bool:
+    for field, value in message.ListFields():
+        if field.message_type is None:
+            if field.type == field.TYPE_STRING and (
+                any(NUL in item for item in value) if field.is_repeated else NUL in value
+            ):
+                return True
+            continue
+        if field.message_type.GetOptions().map_entry:
+            value_is_message = field.message_type.fields_by_name["value"].message_type
+            for key, item in value.items():
+                if isinstance(key, str) and NUL in key:
+                    return True
+                if value_is_message is not None:
+                    if _has_nul(item):
+                        return True
+                elif isinstance(item, str) and NUL in item:
+                    return True
+        elif field.is_repeated:
+            if any(_has_nul(item) for item in value):
+                return True
+        elif _has_nul(value):
+            return True
+    return False
 
 
 def _join(path: str, name: str) -> str:
