@@ -11,37 +11,44 @@ so a re-sent event is never counted twice, even when two batches race) are folde
   is its whole UTC days from these plus, at each end, the part of a UTC day inside the window,
   read from the events (an index range of under a day each).
 - `analytics_fans`: each fan's lifetime (net spend, purchases, first and last purchase).
-Rollup rows are upserted in key order, so concurrent batches lock them in the same order; each
-upsert is one statement per table (services.db.bulk).
+The rollups are computed in SQL (one INSERT ... SELECT ... GROUP BY per table, merged ON
+CONFLICT in key order, so concurrent batches lock rows in the same order), by the same
+statements for ingest and for `rebuild`. On PostgreSQL a batch is one statement: the rows as a
+JSON recordset, the insert's RETURNING feeding every rollup through data-modifying WITH queries.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     String,
     Table,
     and_,
     any_,
     bindparam,
     case,
+    cast,
     func,
     literal,
+    literal_column,
     select,
     text,
+    true,
     union_all,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import FromClause
 from sqlalchemy.sql.elements import ColumnElement
 
 from services.analytics.model import REVENUE, SOURCES, Event
 from services.analytics.ports import ContentTotals, FanSpend, FanValue, LibraryItem, Totals
 from services.analytics.windows import DAY, EPOCH_WEEKDAY, HOUR, QUARTER_HOUR, Span
-from services.db.bulk import ADD, MAX, MIN, insert_rows
+from services.db.bulk import ADD, MAX, MIN, insert_new_rows, merge_select
 from services.db.models import (
     AnalyticsContentDayRow,
     AnalyticsEventRow,
@@ -80,123 +87,54 @@ class SqlAnalytics:
 
     async def add(self, user_id: str, events: Sequence[Event]) -> int:
         ordered = sorted(events, key=lambda event: event.id)
-        new_ids: set[str] = set()
+        postgres = self._session.get_bind().dialect.name == "postgresql"
+        accepted = 0
         for chunk in _chunks([_event_row(user_id, event) for event in ordered]):
-            inserted = await insert_rows(
-                self._session, EVENTS, chunk, ("user_id", "event_id"), returning="event_id"
+            if postgres:
+                accepted += await self._add_in_one_statement(chunk)
+                continue
+            new_ids = await insert_new_rows(
+                self._session, EVENTS, chunk, ("user_id", "event_id"), "event_id"
             )
-            new_ids.update(inserted)
-        new = [event for event in ordered if event.id in new_ids]
-        if new:
-            await self._fold(user_id, new)
-        return len(new)
+            if new_ids:
+                ev = EVENTS.c
+                for statement in _rollups(
+                    EVENTS, and_(ev.user_id == user_id, ev.event_id.in_(new_ids))
+                ):
+                    await self._session.execute(statement)
+            accepted += len(new_ids)
+        return accepted
 
-    async def _fold(self, user_id: str, events: list[Event]) -> None:
-        for grain, table in SERIES.items():
-            await self._add_up(table, ("user_id", "bucket"), _series_rows(user_id, events, grain))
-        await self._add_up(
-            CONTENT_DAYS,
-            ("user_id", "content_id", "content_type", "day"),
-            _content_rows(user_id, events),
+    async def _add_in_one_statement(self, rows: list[dict[str, Any]]) -> int:
+        """PostgreSQL: the rows arrive as one JSON recordset; the insert's RETURNING (the new
+        ones only) feeds every rollup in the same statement (data-modifying WITH queries), so
+        the batch is parsed once and never read back."""
+        names = [column.name for column in EVENTS.columns]
+        incoming = func.json_populate_recordset(
+            literal_column(f"NULL::{EVENTS.name}"), cast(bindparam("rows", json.dumps(rows)), JSON)
+        ).table_valued(*names)
+        new = (
+            postgresql.insert(EVENTS)
+            .from_select(names, select(*(incoming.c[name] for name in names)))
+            .on_conflict_do_nothing(index_elements=["user_id", "event_id"])
+            .returning(*EVENTS.columns)
+            .cte("new")
         )
-        await self._add_up(FAN_DAYS, ("user_id", "fan_id", "day"), _fan_day_rows(user_id, events))
-        merge = {
-            "net_cents": ADD,
-            "purchases": ADD,
-            "first_purchase_ms": MIN,
-            "last_purchase_ms": MAX,
-        }
-        for chunk in _chunks(_fan_rows(user_id, events)):
-            await insert_rows(self._session, FANS, chunk, ("user_id", "fan_id"), merge=merge)
-
-    async def _add_up(
-        self, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]]
-    ) -> None:
-        """Insert each row, or add its counters to the stored row with the same key."""
-        for chunk in _chunks(rows):
-            merge = dict.fromkeys((name for name in chunk[0] if name not in keys), ADD)
-            await insert_rows(self._session, table, chunk, keys, merge=merge)
+        rollups = [
+            statement.cte(f"rollup_{index}")
+            for index, statement in enumerate(_rollups(new, true(), postgres=True))
+        ]
+        statement = select(func.count()).select_from(new).add_cte(*rollups)
+        return int((await self._session.execute(statement)).scalar_one())
 
     async def rebuild(self, user_id: str) -> None:
         """Recompute the user's rollups from the events (after a bulk load of raw events, or to
-        check the incremental ones: both must agree)."""
-        ev = EVENTS.c
-        mine = ev.user_id == user_id
+        check the incremental ones: both must agree, and they share their statements)."""
         for table in (*SERIES.values(), CONTENT_DAYS, FAN_DAYS, FANS):
             await self._session.execute(table.delete().where(table.c.user_id == user_id))
-        revenue = ev.type == REVENUE
-        for grain, table in SERIES.items():
-            bucket = ev.occurred_ms // (grain * 1000)
-            sums = [
-                func.sum(case((and_(revenue, ev.source == source), ev.amount_cents), else_=0))
-                for source in SOURCES
-            ] + [func.sum(ev[name]) for name in ENGAGEMENT_COUNTS]
-            await self._session.execute(
-                table.insert().from_select(
-                    ["user_id", "bucket", *SERIES_COUNTERS],
-                    select(ev.user_id, bucket, *sums).where(mine).group_by(ev.user_id, bucket),
-                )
-            )
-        day = ev.occurred_ms // (DAY * 1000)
-        await self._session.execute(
-            CONTENT_DAYS.insert().from_select(
-                [
-                    "user_id",
-                    "content_id",
-                    "content_type",
-                    "day",
-                    "revenue_cents",
-                    "views",
-                    "likes",
-                    "comments",
-                ],
-                select(
-                    ev.user_id,
-                    ev.content_id,
-                    ev.content_type,
-                    day,
-                    func.sum(ev.amount_cents),
-                    func.sum(ev.views),
-                    func.sum(ev.likes),
-                    func.sum(ev.comments),
-                )
-                .where(mine, (ev.content_id != "") | (ev.content_type != ""))
-                .group_by(ev.user_id, ev.content_id, ev.content_type, day),
-            )
-        )
-        fan_events = and_(mine, revenue, ev.fan_id != "")
-        purchase = case((ev.amount_cents > 0, 1), else_=0)
-        await self._session.execute(
-            FAN_DAYS.insert().from_select(
-                ["user_id", "fan_id", "day", "net_cents", "purchases"],
-                select(ev.user_id, ev.fan_id, day, func.sum(ev.amount_cents), func.sum(purchase))
-                .where(fan_events)
-                .group_by(ev.user_id, ev.fan_id, day),
-            )
-        )
-        purchased_at = case((ev.amount_cents > 0, ev.occurred_ms), else_=None)
-        await self._session.execute(
-            FANS.insert().from_select(
-                [
-                    "user_id",
-                    "fan_id",
-                    "net_cents",
-                    "purchases",
-                    "first_purchase_ms",
-                    "last_purchase_ms",
-                ],
-                select(
-                    ev.user_id,
-                    ev.fan_id,
-                    func.sum(ev.amount_cents),
-                    func.sum(purchase),
-                    func.min(purchased_at),
-                    func.max(purchased_at),
-                )
-                .where(fan_events)
-                .group_by(ev.user_id, ev.fan_id),
-            )
-        )
+        postgres = self._session.get_bind().dialect.name == "postgresql"
+        for statement in _rollups(EVENTS, EVENTS.c.user_id == user_id, postgres=postgres):
+            await self._session.execute(statement)
 
     # Series.
 
@@ -419,79 +357,6 @@ def _event_row(user_id: str, event: Event) -> dict[str, Any]:
     }
 
 
-def _sorted_rows(
-    user_id: str, sums: dict[tuple[Any, ...], dict[str, int]], keys: tuple[str, ...]
-) -> list[dict[str, Any]]:
-    return [
-        {"user_id": user_id, **dict(zip(keys, key, strict=True)), **counters}
-        for key, counters in sorted(sums.items())
-    ]
-
-
-def _series_rows(user_id: str, events: list[Event], grain: int) -> list[dict[str, Any]]:
-    sums: dict[tuple[Any, ...], dict[str, int]] = defaultdict(
-        lambda: dict.fromkeys(SERIES_COUNTERS, 0)
-    )
-    for event in events:
-        counters = sums[(event.occurred_ms // 1000 // grain,)]
-        if event.type == REVENUE:
-            counters[f"{event.source}_cents"] += event.amount_cents
-        else:
-            for name in ENGAGEMENT_COUNTS:
-                counters[name] += getattr(event, name)
-    return _sorted_rows(user_id, sums, ("bucket",))
-
-
-def _content_rows(user_id: str, events: list[Event]) -> list[dict[str, Any]]:
-    names = ("revenue_cents", "views", "likes", "comments")
-    sums: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: dict.fromkeys(names, 0))
-    for event in events:
-        if not (event.content_id or event.content_type):
-            continue
-        key = (event.content_id, event.content_type, event.occurred_ms // 1000 // DAY)
-        counters = sums[key]
-        counters["revenue_cents"] += event.amount_cents
-        counters["views"] += event.views
-        counters["likes"] += event.likes
-        counters["comments"] += event.comments
-    return _sorted_rows(user_id, sums, ("content_id", "content_type", "day"))
-
-
-def _fan_events(events: list[Event]) -> list[Event]:
-    return [event for event in events if event.type == REVENUE and event.fan_id]
-
-
-def _fan_day_rows(user_id: str, events: list[Event]) -> list[dict[str, Any]]:
-    sums: dict[tuple[Any, ...], dict[str, int]] = defaultdict(
-        lambda: {"net_cents": 0, "purchases": 0}
-    )
-    for event in _fan_events(events):
-        counters = sums[(event.fan_id, event.occurred_ms // 1000 // DAY)]
-        counters["net_cents"] += event.amount_cents
-        counters["purchases"] += int(event.amount_cents > 0)
-    return _sorted_rows(user_id, sums, ("fan_id", "day"))
-
-
-def _fan_rows(user_id: str, events: list[Event]) -> list[dict[str, Any]]:
-    fans: dict[str, dict[str, Any]] = {}
-    for event in _fan_events(events):
-        fan = fans.setdefault(
-            event.fan_id,
-            {"net_cents": 0, "purchases": 0, "first_purchase_ms": None, "last_purchase_ms": None},
-        )
-        fan["net_cents"] += event.amount_cents
-        if event.amount_cents > 0:
-            fan["purchases"] += 1
-            first, last = fan["first_purchase_ms"], fan["last_purchase_ms"]
-            fan["first_purchase_ms"] = (
-                event.occurred_ms if first is None else min(first, event.occurred_ms)
-            )
-            fan["last_purchase_ms"] = (
-                event.occurred_ms if last is None else max(last, event.occurred_ms)
-            )
-    return [{"user_id": user_id, "fan_id": fan_id, **fans[fan_id]} for fan_id in sorted(fans)]
-
-
 def _local_seconds(table: Table, spans: Sequence[Span], grain: int) -> ColumnElement[int]:
     """A bucket's start in local seconds since the epoch: its UTC start plus the offset of the
     span it falls in."""
@@ -510,3 +375,86 @@ def _totals(values: Sequence[Any]) -> Totals:
     revenue = {source: int(value) for source, value in zip(SOURCES, values, strict=False) if value}
     counts = [int(value or 0) for value in values[len(SOURCES) :]]
     return Totals(revenue, *counts)
+
+
+def _rollups(
+    source: FromClause, events: ColumnElement[bool], *, postgres: bool = False
+) -> list[Any]:
+    """The statements adding the events `events` selects from `source` (rows shaped as
+    analytics_events) to every rollup: one INSERT ... SELECT ... GROUP BY per rollup table,
+    merging into stored rows (ON CONFLICT) in key order, so concurrent batches lock rows in
+    the same order. Ingest and rebuild share them."""
+    ev = source.c
+    revenue = ev.type == REVENUE
+    day = ev.occurred_ms // (DAY * 1000)
+    fan_events = and_(events, revenue, ev.fan_id != "")
+    purchase = case((ev.amount_cents > 0, 1), else_=0)
+    purchased_at = case((ev.amount_cents > 0, ev.occurred_ms), else_=None)
+
+    def merged(
+        table: Table, keys: tuple[str, ...], columns: list[Any], where: Any, merge: dict[str, str]
+    ) -> Any:
+        groups = columns[: len(keys)]
+        rows = select(*columns).select_from(source).where(where).group_by(*groups)
+        return merge_select(table, keys, rows.order_by(*groups), merge, postgres=postgres)
+
+    statements = []
+    for grain, table in SERIES.items():
+        bucket = ev.occurred_ms // (grain * 1000)
+        sums = [
+            func.sum(case((and_(revenue, ev.source == kind), ev.amount_cents), else_=0))
+            for kind in SOURCES
+        ] + [func.sum(ev[name]) for name in ENGAGEMENT_COUNTS]
+        statements.append(
+            merged(
+                table,
+                ("user_id", "bucket"),
+                [ev.user_id, bucket, *sums],
+                events,
+                dict.fromkeys(SERIES_COUNTERS, ADD),
+            )
+        )
+    statements.append(
+        merged(
+            CONTENT_DAYS,
+            ("user_id", "content_id", "content_type", "day"),
+            [
+                ev.user_id,
+                ev.content_id,
+                ev.content_type,
+                day,
+                func.sum(ev.amount_cents),
+                func.sum(ev.views),
+                func.sum(ev.likes),
+                func.sum(ev.comments),
+            ],
+            and_(events, (ev.content_id != "") | (ev.content_type != "")),
+            dict.fromkeys(("revenue_cents", "views", "likes", "comments"), ADD),
+        )
+    )
+    statements.append(
+        merged(
+            FAN_DAYS,
+            ("user_id", "fan_id", "day"),
+            [ev.user_id, ev.fan_id, day, func.sum(ev.amount_cents), func.sum(purchase)],
+            fan_events,
+            dict.fromkeys(("net_cents", "purchases"), ADD),
+        )
+    )
+    statements.append(
+        merged(
+            FANS,
+            ("user_id", "fan_id"),
+            [
+                ev.user_id,
+                ev.fan_id,
+                func.sum(ev.amount_cents),
+                func.sum(purchase),
+                func.min(purchased_at),
+                func.max(purchased_at),
+            ],
+            fan_events,
+            {"net_cents": ADD, "purchases": ADD, "first_purchase_ms": MIN, "last_purchase_ms": MAX},
+        )
+    )
+    return statements
