@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import ai_suite
+import analytics_suite
 import faults_suite
 import grpc
 import httpx
@@ -57,7 +58,7 @@ SYSTEMS = {
     "fastapi": "FastAPI+uvicorn",
 }
 BASELINE = "fastapi"
-SUITES = ("getme", "ai", "faults", "webhooks", "vault")
+SUITES = ("getme", "ai", "faults", "webhooks", "vault", "analytics")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,6 +113,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     faults_suite.add_arguments(parser)
     webhooks_suite.add_arguments(parser)
     vault_suite.add_arguments(parser)
+    analytics_suite.add_arguments(parser)
     args = parser.parse_args(argv)
     args.suites = args.suites.split(",")
     if unknown := set(args.suites) - set(SUITES):
@@ -132,6 +134,7 @@ def main(argv: list[str]) -> int:
     faults: dict[str, Any] = {}
     webhooks: dict[str, Any] = {}
     vault: dict[str, Any] = {}
+    analytics: dict[str, Any] = {}
     with (
         tempfile.TemporaryDirectory(prefix="huntaze-bench-") as tmp,
         Processes(Path(tmp)) as processes,
@@ -182,6 +185,9 @@ def main(argv: list[str]) -> int:
         if "vault" in args.suites:
             print(f"== Vault and scheduler, {args.vault_workers} server worker(s)", flush=True)
             vault = vault_suite.measure_vault(env, args, workdir)
+        if "analytics" in args.suites:
+            print(f"== Analytics, {args.analytics_workers} server worker(s)", flush=True)
+            analytics = analytics_suite.measure_analytics(env, args, workdir)
     results: dict[str, Any] = {
         "schema": 2,
         "started_at": started.isoformat(),
@@ -210,6 +216,8 @@ def main(argv: list[str]) -> int:
         results["webhooks"] = webhooks
     if vault:
         results["vault"] = vault
+    if analytics:
+        results["analytics"] = analytics
     path = write_results(results, args.results_dir)
     if configurations:
         print_table(results)
@@ -221,12 +229,15 @@ def main(argv: list[str]) -> int:
         webhooks_suite.print_summary(webhooks)
     if vault:
         vault_suite.print_summary(vault)
+    if analytics:
+        analytics_suite.print_summary(analytics)
     print(f"\nresults: {path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path}")
     errors = (
         sum(system["errors"] for config in configurations for system in config["systems"].values())
         + (ai_suite.errors(ai) if ai else 0)
         + (faults_suite.errors(faults) if faults else 0)
         + (webhooks_suite.errors(webhooks) if webhooks else 0)
+        + (analytics_suite.errors(analytics) if analytics else 0)
     )
     if errors:
         print(f"bench: {errors} failed requests: the figures are not comparable", file=sys.stderr)
