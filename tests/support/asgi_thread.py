@@ -48,6 +48,10 @@ class ThreadedASGIServer:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
+        # Listening now, not when uvicorn gets to it (after the app's startup, which is when
+        # `_ready` is set): a connection made as soon as start() returns waits in the backlog
+        # instead of being refused.
+        sock.listen(128)
         self._socket = sock
         config = uvicorn.Config(
             self._app(),
