@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from huntaze.v1 import analytics_pb2 as pb
 
 from server.servicers.convert import timestamp
 from services.analytics.ingest import EventDraft
+from services.analytics.model import EPOCH
 from services.analytics.reports import (
     CohortReport,
     EngagementReport,
@@ -20,8 +21,6 @@ from services.analytics.reports import (
     dollars,
 )
 from services.analytics.reports import Growth as GrowthReport
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def draft_of(event: pb.AnalyticsEvent, label: str, position: int) -> EventDraft:
