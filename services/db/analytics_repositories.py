@@ -19,10 +19,11 @@ JSON recordset, the insert's RETURNING feeding every rollup through data-modifyi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     JSON,
     String,
@@ -36,8 +37,8 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
-    text,
     true,
+    tuple_,
     union_all,
 )
 from sqlalchemy.dialects import postgresql
@@ -82,15 +83,16 @@ def _chunks(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
 class SqlAnalytics:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._postgres = session.get_bind().dialect.name == "postgresql"
+        self._tuned = False
 
     # Ingest.
 
     async def add(self, user_id: str, events: Sequence[Event]) -> int:
         ordered = sorted(events, key=lambda event: event.id)
-        postgres = self._session.get_bind().dialect.name == "postgresql"
         accepted = 0
         for chunk in _chunks([_event_row(user_id, event) for event in ordered]):
-            if postgres:
+            if self._postgres:
                 accepted += await self._add_in_one_statement(chunk)
                 continue
             new_ids = await insert_new_rows(
@@ -109,51 +111,59 @@ class SqlAnalytics:
         """PostgreSQL: the rows arrive as one JSON recordset; the insert's RETURNING (the new
         ones only) feeds every rollup in the same statement (data-modifying WITH queries), so
         the batch is parsed once and never read back."""
-        names = [column.name for column in EVENTS.columns]
-        incoming = func.json_populate_recordset(
-            literal_column(f"NULL::{EVENTS.name}"), cast(bindparam("rows", json.dumps(rows)), JSON)
-        ).table_valued(*names)
-        new = (
-            postgresql.insert(EVENTS)
-            .from_select(names, select(*(incoming.c[name] for name in names)))
-            .on_conflict_do_nothing(index_elements=["user_id", "event_id"])
-            .returning(*EVENTS.columns)
-            .cte("new")
-        )
-        rollups = [
-            statement.cte(f"rollup_{index}")
-            for index, statement in enumerate(_rollups(new, true(), postgres=True))
-        ]
-        statement = select(func.count()).select_from(new).add_cte(*rollups)
-        return int((await self._session.execute(statement)).scalar_one())
+        payload = orjson.dumps(rows).decode()
+        result = await self._session.execute(_batch_statement(), {"rows": payload})
+        return int(result.scalar_one())
 
     async def rebuild(self, user_id: str) -> None:
         """Recompute the user's rollups from the events (after a bulk load of raw events, or to
         check the incremental ones: both must agree, and they share their statements)."""
         for table in (*SERIES.values(), CONTENT_DAYS, FAN_DAYS, FANS):
             await self._session.execute(table.delete().where(table.c.user_id == user_id))
-        postgres = self._session.get_bind().dialect.name == "postgresql"
-        for statement in _rollups(EVENTS, EVENTS.c.user_id == user_id, postgres=postgres):
+        for statement in _rollups(EVENTS, EVENTS.c.user_id == user_id, postgres=self._postgres):
             await self._session.execute(statement)
 
     # Series.
 
     async def daily(self, user_id: str, spans: Sequence[Span], grain: int) -> dict[int, Totals]:
         table = SERIES[grain]
-        local = _local_seconds(table, spans, grain)
-        day = (local // DAY).label("day")
+        day = (_local_seconds(table, spans, grain) // DAY).label("day")
         rows = await self._series(table, user_id, spans, grain, [day])
         return {row[0]: _totals(row[1:]) for row in rows}
 
-    async def weekly_profile(
+    async def days_and_hours(
         self, user_id: str, spans: Sequence[Span], grain: int
-    ) -> dict[tuple[int, int], Totals]:
+    ) -> tuple[dict[int, Totals], dict[tuple[int, int], Totals]]:
         table = SERIES[grain]
         local = _local_seconds(table, spans, grain)
+        day = (local // DAY).label("day")
         weekday = ((local // DAY + EPOCH_WEEKDAY) % 7).label("weekday")
         hour = ((local // HOUR) % 24).label("hour")
-        rows = await self._series(table, user_id, spans, grain, [weekday, hour])
-        return {(row[0], row[1]): _totals(row[2:]) for row in rows}
+        if not self._postgres:
+            days = await self._series(table, user_id, spans, grain, [day])
+            cells = await self._series(table, user_id, spans, grain, [weekday, hour])
+            return (
+                {row[0]: _totals(row[1:]) for row in days},
+                {(row[0], row[1]): _totals(row[2:]) for row in cells},
+            )
+        # One pass over the buckets: GROUPING SETS groups them by day and by (weekday, hour);
+        # GROUPING(day) is 0 on the rows of the first set.
+        rows = await self._series(
+            table,
+            user_id,
+            spans,
+            grain,
+            [func.grouping(day), day, weekday, hour],
+            func.grouping_sets(tuple_(day), tuple_(weekday, hour)),
+        )
+        by_day: dict[int, Totals] = {}
+        by_cell: dict[tuple[int, int], Totals] = {}
+        for row in rows:
+            if row[0] == 0:
+                by_day[row[1]] = _totals(row[4:])
+            else:
+                by_cell[(row[2], row[3])] = _totals(row[4:])
+        return by_day, by_cell
 
     async def totals(self, user_id: str, spans: Sequence[Span], grain: int) -> Totals:
         rows = await self._series(SERIES[grain], user_id, spans, grain, [])
@@ -165,24 +175,60 @@ class SqlAnalytics:
         user_id: str,
         spans: Sequence[Span],
         grain: int,
-        groups: list[ColumnElement[int]],
+        columns: list[ColumnElement[int]],
+        grouping: ColumnElement[Any] | None = None,
     ) -> Sequence[Any]:
-        if self._session.get_bind().dialect.name == "postgresql":
-            # A year of quarter hours is ~35,000 rows a window: with the default 4 MB, grouping
-            # them by day sorted on disk (65 ms measured); in memory it hashes them.
-            await self._session.execute(text(f"SET LOCAL work_mem = '{SERIES_WORK_MEM}'"))
-        statement = select(*groups, *(func.sum(table.c[name]) for name in SERIES_COUNTERS)).where(
+        """The counters' sums over the spans' buckets, after `columns`, grouped by `grouping`
+        (default: by the columns; none: one row)."""
+        await self._tune_for_series()
+        statement = select(*columns, *(func.sum(table.c[name]) for name in SERIES_COUNTERS)).where(
             table.c.user_id == user_id,
             table.c.bucket >= spans[0].start // grain,
             table.c.bucket < spans[-1].end // grain,
         )
-        if groups:
-            statement = statement.group_by(*groups)
+        if grouping is not None:
+            statement = statement.group_by(grouping)
+        elif columns:
+            statement = statement.group_by(*columns)
         return (await self._session.execute(statement)).all()
+
+    async def _tune_for_series(self) -> None:
+        """PostgreSQL, once per unit of work. A year of quarter hours is ~35,000 rows a window:
+        with the default 4 MB of work_mem, grouping them by day sorted on disk (65 ms
+        measured); with 64 MB it hashes them in memory. And JIT off: a series plan costs
+        around jit_above_cost, so the same query was JIT-compiled (+20-30 ms) in some runs and
+        not in others."""
+        if not self._postgres or self._tuned:
+            return
+        await self._session.execute(
+            select(
+                func.set_config("work_mem", SERIES_WORK_MEM, True),
+                func.set_config("jit", "off", True),
+            )
+        )
+        self._tuned = True
 
     # Windows of per-day rollups, with the partial UTC days at either end read from the events.
 
     async def content(self, user_id: str, start: int, end: int) -> list[ContentTotals]:
+        rows = await self._content_sums(user_id, start, end, by_id=True)
+        return [
+            ContentTotals(row[0], row[1], int(row[2]), int(row[3]), int(row[4]), int(row[5]))
+            for row in rows
+        ]
+
+    async def content_types(self, user_id: str, start: int, end: int) -> list[ContentTotals]:
+        rows = await self._content_sums(user_id, start, end, by_id=False)
+        return [
+            ContentTotals("", row[0], int(row[1]), int(row[2]), int(row[3]), int(row[4]))
+            for row in rows
+            if row[0]
+        ]
+
+    async def _content_sums(
+        self, user_id: str, start: int, end: int, *, by_id: bool
+    ) -> Sequence[Any]:
+        """Revenue, views, likes and comments per (content id,) content type over [start, end)."""
         days = CONTENT_DAYS.c
         whole = self._whole_days(start, end)
         parts = []
@@ -217,18 +263,15 @@ class SqlAnalytics:
         if not parts:
             return []
         rows = union_all(*parts).subquery()
+        keys = [rows.c.content_id, rows.c.content_type] if by_id else [rows.c.content_type]
         statement = select(
-            rows.c.content_id,
-            rows.c.content_type,
+            *keys,
             func.sum(rows.c.revenue_cents),
             func.sum(rows.c.views),
             func.sum(rows.c.likes),
             func.sum(rows.c.comments),
-        ).group_by(rows.c.content_id, rows.c.content_type)
-        return [
-            ContentTotals(row[0], row[1], int(row[2]), int(row[3]), int(row[4]), int(row[5]))
-            for row in (await self._session.execute(statement)).all()
-        ]
+        ).group_by(*keys)
+        return (await self._session.execute(statement)).all()
 
     async def fan_spend(self, user_id: str, start: int, end: int) -> dict[str, FanSpend]:
         days = FAN_DAYS.c
@@ -320,14 +363,13 @@ class SqlAnalytics:
         items = ContentRow.__table__.c
         found: dict[str, LibraryItem] = {}
         unique = sorted(set(content_ids))
-        postgres = self._session.get_bind().dialect.name == "postgresql"
         for start in range(0, len(unique), CHUNK):
             ids = unique[start : start + CHUNK]
             # One array parameter on PostgreSQL: the statement stays the same whatever the
             # count (an IN list of n parameters is compiled anew for every n).
             among = (
                 items.id == any_(bindparam("ids", ids, type_=postgresql.ARRAY(String)))
-                if postgres
+                if self._postgres
                 else items.id.in_(ids)
             )
             statement = select(items.id, items.title, items.type).where(
@@ -355,6 +397,28 @@ def _event_row(user_id: str, event: Event) -> dict[str, Any]:
         "comments": event.comments,
         "messages": event.messages,
     }
+
+
+@cache
+def _batch_statement() -> Any:
+    """PostgreSQL's one statement for a batch (SqlAnalytics._add_in_one_statement), built once:
+    building it anew for every batch cost ~4 ms of Python (measured with py-spy)."""
+    names = [column.name for column in EVENTS.columns]
+    incoming = func.json_populate_recordset(
+        literal_column(f"NULL::{EVENTS.name}"), cast(bindparam("rows", type_=String), JSON)
+    ).table_valued(*names)
+    new = (
+        postgresql.insert(EVENTS)
+        .from_select(names, select(*(incoming.c[name] for name in names)))
+        .on_conflict_do_nothing(index_elements=["user_id", "event_id"])
+        .returning(*EVENTS.columns)
+        .cte("new")
+    )
+    rollups = [
+        statement.cte(f"rollup_{index}")
+        for index, statement in enumerate(_rollups(new, true(), postgres=True))
+    ]
+    return select(func.count()).select_from(new).add_cte(*rollups)
 
 
 def _local_seconds(table: Table, spans: Sequence[Span], grain: int) -> ColumnElement[int]:

@@ -460,6 +460,11 @@ class AnalyticsEventRow(Base):
     messages: Mapped[int] = _counter()
 
 
+# Rollups take an update per batch of events: free room on each page makes those heap-only
+# (HOT) updates, with no new index entries (migration 0007).
+ROLLUP_STORAGE = {"postgresql_with": {"fillfactor": 80}}
+
+
 class _SeriesColumns:
     """Revenue per source (cents) and engagement counts of one UTC bucket."""
 
@@ -482,19 +487,24 @@ class AnalyticsHourlyRow(_SeriesColumns, Base):
     """bucket = epoch seconds // 3600."""
 
     __tablename__ = "analytics_hourly"
+    __table_args__ = ROLLUP_STORAGE
 
 
 class AnalyticsQuarterHourlyRow(_SeriesColumns, Base):
     """bucket = epoch seconds // 900: exact days for zones offset by half or quarter hours."""
 
     __tablename__ = "analytics_quarter_hourly"
+    __table_args__ = ROLLUP_STORAGE
 
 
 class AnalyticsContentDayRow(Base):
     """Per content id and type and UTC day (content_id "" for events naming a type only)."""
 
     __tablename__ = "analytics_content_days"
-    __table_args__ = (Index("ix_analytics_content_days_user_id_day", "user_id", "day"),)
+    __table_args__ = (
+        Index("ix_analytics_content_days_user_id_day", "user_id", "day"),
+        ROLLUP_STORAGE,
+    )
 
     user_id: Mapped[str] = mapped_column(String(36), _user_fk(), primary_key=True)
     content_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -512,6 +522,7 @@ class AnalyticsFanRow(Base):
     __tablename__ = "analytics_fans"
     __table_args__ = (
         Index("ix_analytics_fans_user_id_first_purchase_ms", "user_id", "first_purchase_ms"),
+        ROLLUP_STORAGE,
     )
 
     user_id: Mapped[str] = mapped_column(String(36), _user_fk(), primary_key=True)
@@ -526,7 +537,10 @@ class AnalyticsFanDayRow(Base):
     """A fan's net spend and purchases per UTC day."""
 
     __tablename__ = "analytics_fan_days"
-    __table_args__ = (Index("ix_analytics_fan_days_user_id_day", "user_id", "day"),)
+    __table_args__ = (
+        Index("ix_analytics_fan_days_user_id_day", "user_id", "day"),
+        ROLLUP_STORAGE,
+    )
 
     user_id: Mapped[str] = mapped_column(String(36), _user_fk(), primary_key=True)
     fan_id: Mapped[str] = mapped_column(String(64), primary_key=True)
