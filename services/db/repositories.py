@@ -55,7 +55,8 @@ def newest_first(query: Select[Any], row: Any, after: Position | None, limit: in
     return query.order_by(row.created_at.desc(), row.id.desc()).limit(limit)
 
 
-def _account(row: UserRow) -> Account:
+def account_of(row: Any) -> Account:
+    """The account of a users row (a UserRow, or anything with its columns as attributes)."""
     return Account(
         id=row.id,
         email=row.email,
@@ -96,11 +97,11 @@ class SqlUsers:
 
     async def get(self, user_id: str) -> Account | None:
         row = await self._session.get(UserRow, user_id, populate_existing=True)
-        return None if row is None else _account(row)
+        return None if row is None else account_of(row)
 
     async def get_by_email(self, email: str) -> Account | None:
         row = await self._session.scalar(select(UserRow).where(UserRow.email == email))
-        return None if row is None else _account(row)
+        return None if row is None else account_of(row)
 
     async def save(self, account: Account) -> None:
         await self._session.execute(
@@ -116,7 +117,7 @@ class SqlUsers:
         query = select(UserRow).order_by(UserRow.created_at, UserRow.id).limit(limit)
         if email_contains:
             query = query.where(UserRow.email.contains(email_contains, autoescape=True))
-        return [_account(row) for row in await self._session.scalars(query)]
+        return [account_of(row) for row in await self._session.scalars(query)]
 
 
 def _refresh_token(row: RefreshTokenRow) -> RefreshToken:

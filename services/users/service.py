@@ -13,7 +13,7 @@ from services.common.security_events import SecurityEvents
 from services.common.uow import UnitOfWorkFactory, retry_read
 from services.errors import FieldViolation, InvalidArgument, NotFound
 from services.users.model import PROFILE_FIELDS, UserView
-from services.users.ports import UsersUnitOfWork
+from services.users.ports import AccountReader, UnitOfWorkAccounts, UsersUnitOfWork
 
 
 class UserService:
@@ -24,18 +24,20 @@ class UserService:
         clock: Clock = utc_now,
         events: SecurityEvents | None = None,
         account_changed: Callable[[str], None] = lambda user_id: None,
+        accounts: AccountReader | None = None,
     ) -> None:
         """`account_changed(user_id)` is told when an account is deleted, so this process stops
-        accepting its tokens at once (other workers follow within their status cache TTL)."""
+        accepting its tokens at once (other workers follow within their status cache TTL).
+        `accounts` reads one account (default: through a unit of work)."""
         self._uow = uow_factory
+        self._accounts = accounts or UnitOfWorkAccounts(uow_factory)
         self._clock = clock
         self._events = events or SecurityEvents()
         self._account_changed = account_changed
 
     @retry_read
     async def get(self, user_id: str) -> UserView:
-        async with self._uow(write=False) as uow:
-            account = await uow.users.get(user_id)
+        account = await self._accounts.account(user_id)
         if account is None:
             raise NotFound("user not found")
         return account.view()

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from services.common.uow import UnitOfWorkFactory, retry_read
-from services.users.ports import UsersUnitOfWork
+from services.users.ports import AccountReader, UnitOfWorkAccounts, UsersUnitOfWork
 
 
 class AccountStatusCache:
@@ -24,8 +24,10 @@ class AccountStatusCache:
         ttl_seconds: float,
         max_entries: int = 100_000,
         clock: Callable[[], float] = time.monotonic,
+        accounts: AccountReader | None = None,
     ) -> None:
-        self._uow = uow_factory
+        """`accounts` reads one account (default: through a unit of work)."""
+        self._accounts = accounts or UnitOfWorkAccounts(uow_factory)
         self._ttl = ttl_seconds
         self._max_entries = max_entries
         self._clock = clock
@@ -46,8 +48,7 @@ class AccountStatusCache:
 
     @retry_read
     async def _load(self, user_id: str) -> bool:
-        async with self._uow(write=False) as uow:
-            account = await uow.users.get(user_id)
+        account = await self._accounts.account(user_id)
         return account is not None and account.is_active
 
     def forget(self, user_id: str) -> None:

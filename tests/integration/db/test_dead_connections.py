@@ -13,6 +13,7 @@ from support.databases import postgres_database, terminate_connections
 from support.fakes import an_account
 
 from services.db import create_engine, create_uow_factory
+from services.db.key_reads import KeyReads
 from services.errors import ConnectionLost
 from services.users.model import Account
 from services.users.service import UserService
@@ -71,8 +72,12 @@ async def under_terminations(
     return succeeded, failures
 
 
-async def test_reads_survive_connections_terminated_under_load(engine: AsyncEngine) -> None:
-    users = UserService(create_uow_factory(engine))
+@pytest.mark.parametrize("reader", ["unit_of_work", "key_reads"])
+async def test_reads_survive_connections_terminated_under_load(
+    engine: AsyncEngine, reader: str
+) -> None:
+    accounts = KeyReads(engine) if reader == "key_reads" else None
+    users = UserService(create_uow_factory(engine), accounts=accounts)
     user = await add_user(engine)
 
     async def read() -> None:

@@ -1,0 +1,137 @@
+"""Reads by key outside the unit of work (services.db.key_reads): the same records the
+repositories read, on SQLite and PostgreSQL, and SQLite's read never waits on the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from support.databases import postgres_database, sqlite_url
+from support.fakes import an_account
+
+from services.db import create_engine, create_uow_factory
+from services.db.key_reads import KeyReads
+from services.users.model import Account, Profile
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    if request.param == "sqlite":
+        engine = create_engine(sqlite_url(tmp_path))
+        yield engine
+        await engine.dispose()
+        return
+    with postgres_database() as url:
+        engine = create_engine(url, pool_size=2)
+        yield engine
+        await engine.dispose()
+
+
+async def stored(engine: AsyncEngine, account: Account) -> Account:
+    """`account` added, as the repositories read it back."""
+    uow = create_uow_factory(engine)
+    async with uow() as work:
+        await work.users.add(account)
+        await work.commit()
+    async with uow(write=False) as work:
+        read = await work.users.get(account.id)
+    assert read is not None
+    return read
+
+
+async def test_an_account_reads_as_the_repository_reads_it(engine: AsyncEngine) -> None:
+    account = an_account(
+        name="Zoë «Ada»",
+        subscription="pro",
+        profile=Profile(bio="hi", niches=("fitness", "travel"), timezone="Asia/Kolkata"),
+        created_at=datetime(2026, 3, 1, 12, 30, 15, 123456, tzinfo=UTC),
+        updated_at=datetime(2026, 3, 2, tzinfo=UTC),
+    )
+    expected = await stored(engine, account)
+    reads = KeyReads(engine)
+    try:
+        read = await reads.account(account.id)
+        assert read == expected == account
+        assert read is not None and read.created_at.tzinfo is UTC
+        # Twice: PostgreSQL's statement is prepared on the connection from then on.
+        assert await reads.account(account.id) == expected
+    finally:
+        reads.close()
+
+
+async def test_an_unknown_key_reads_as_none(engine: AsyncEngine) -> None:
+    await stored(engine, an_account())
+    reads = KeyReads(engine)
+    try:
+        assert await reads.account("no-such-user") is None
+    finally:
+        reads.close()
+
+
+async def test_a_deactivated_account_reads_as_committed(engine: AsyncEngine) -> None:
+    account = await stored(engine, an_account())
+    reads = KeyReads(engine)
+    try:
+        assert (await reads.account(account.id)).is_active  # type: ignore[union-attr]
+        async with create_uow_factory(engine)() as work:
+            await work.users.save(an_account(id=account.id, is_active=False))
+            await work.commit()
+        assert not (await reads.account(account.id)).is_active  # type: ignore[union-attr]
+    finally:
+        reads.close()
+
+
+async def test_sqlite_reads_the_committed_row_while_a_writer_holds_the_lock(
+    tmp_path: Path,
+) -> None:
+    """WAL: the read neither waits for an open write transaction nor sees what it has not
+    committed."""
+    engine = create_engine(sqlite_url(tmp_path))
+    account = await stored(engine, an_account())
+    writer = sqlite3.connect(tmp_path / "huntaze.db", isolation_level=None)
+    reads = KeyReads(engine)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE users SET name = 'Uncommitted' WHERE id = ?", (account.id,))
+        read = await reads.account(account.id)
+        assert read is not None and read.name == "Ada"
+        writer.execute("COMMIT")
+        read = await reads.account(account.id)
+        assert read is not None and read.name == "Uncommitted"
+    finally:
+        writer.close()
+        reads.close()
+        await engine.dispose()
+
+
+async def test_sqlite_busy_reads_through_the_engine_without_blocking_the_loop(
+    tmp_path: Path,
+) -> None:
+    """A connection holding the file exclusively makes SQLite answer "busy" at once: the read
+    then waits on the engine's thread (its busy handler), and the event loop keeps running."""
+    engine = create_engine(sqlite_url(tmp_path))
+    account = await stored(engine, an_account())
+    await engine.dispose()  # an open WAL connection would keep the holder from the file
+    holder = sqlite3.connect(tmp_path / "huntaze.db", isolation_level=None)
+    reads = KeyReads(engine)
+    try:
+        holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+        holder.execute("BEGIN EXCLUSIVE")
+        holder.execute("UPDATE users SET name = 'Held' WHERE id = ?", (account.id,))
+        read = asyncio.create_task(reads.account(account.id))
+        for _ in range(50):  # the loop runs other work while the read waits
+            await asyncio.sleep(0)
+        assert not read.done()
+        holder.execute("COMMIT")
+        holder.close()  # releases the file
+        result = await asyncio.wait_for(read, timeout=10)
+        assert result is not None and result.name == "Held"
+    finally:
+        holder.close()
+        reads.close()
+        await engine.dispose()
