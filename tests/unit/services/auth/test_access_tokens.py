@@ -81,6 +81,22 @@ def test_token_issued_in_the_future_is_refused() -> None:
         access_tokens(clock).verify(token)
 
 
+def test_time_claims_are_checked_on_every_use_of_a_verified_token() -> None:
+    """Verified tokens are remembered (their signature is checked once); their time claims
+    are not: a token refused for being early is accepted on time, then refused once stale."""
+    clock = FakeClock()
+    tokens = access_tokens(clock)
+    start = int(clock().timestamp()) + 120
+    token = jwt.encode(claims(clock, nbf=start, exp=start + 60), SECRET, algorithm="HS256")
+    with pytest.raises(Unauthenticated):
+        tokens.verify(token)
+    clock.advance(120)
+    assert tokens.verify(token) == Principal("user-1", "pro")
+    clock.advance(60 + 30 + 1)  # past exp and the leeway
+    with pytest.raises(Unauthenticated):
+        tokens.verify(token)
+
+
 def test_forged_signature_is_refused() -> None:
     clock = FakeClock()
     token = jwt.encode(claims(clock), "another-secret-of-sufficient-length!!", algorithm="HS256")
