@@ -4,8 +4,8 @@ It carries every repository, so it satisfies each domain's unit-of-work port
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -30,6 +30,7 @@ from services.db.repositories import (
     SqlUsers,
 )
 from services.db.schedule_repositories import SqlPosts
+from services.db.sqlite_writer import SqliteWriterQueue
 from services.db.vault_repositories import SqlAssets
 from services.errors import ConnectionLost, Unavailable
 
@@ -51,7 +52,7 @@ class SqlUnitOfWork:
         sessions: async_sessionmaker[AsyncSession],
         *,
         write: bool = True,
-        sqlite_writer: asyncio.Lock | None = None,
+        sqlite_writer: SqliteWriterQueue | None = None,
     ) -> None:
         self._sessions = sessions
         self._write = write
@@ -61,9 +62,9 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> SqlUnitOfWork:
         self.session = self._sessions()
         if self._write and self.session.get_bind().dialect.name == "sqlite":
-            # SQLite has one writer at a time. Writers of this process queue here, in order,
-            # instead of all polling SQLite's busy handler (whose growing sleeps make the slowest
-            # waiter wait seconds under load); only one per process then competes for the file.
+            # SQLite has one writer at a time. Writers queue here (services.db.sqlite_writer)
+            # instead of polling SQLite's busy handler, whose growing sleeps made the slowest
+            # waiter wait long after the lock was free.
             if self._sqlite_writer is not None:
                 await self._sqlite_writer.acquire()
                 self._holds_writer = True
@@ -123,7 +124,10 @@ SqlUnitOfWorkFactory = Callable[..., SqlUnitOfWork]
 
 def create_uow_factory(engine: AsyncEngine) -> SqlUnitOfWorkFactory:
     sessions = create_session_factory(engine)
-    sqlite_writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+    sqlite_writer = None
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database or ":memory:"
+        sqlite_writer = SqliteWriterQueue(None if database == ":memory:" else Path(database))
 
     def uow(*, write: bool = True) -> SqlUnitOfWork:
         return SqlUnitOfWork(sessions, write=write, sqlite_writer=sqlite_writer)
