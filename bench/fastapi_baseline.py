@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from server.config import Settings
 from services.auth.tokens import AccessTokens
 from services.db import create_engine, create_uow_factory
+from services.db.key_reads import KeyReads
 from services.errors import NotFound, Unauthenticated
 from services.users.model import UserView
 from services.users.service import UserService
@@ -32,7 +33,8 @@ def create_app() -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
-        app.state.users = UserService(create_uow_factory(engine))
+        key_reads = KeyReads(engine)  # the server's data access (server/app.py)
+        app.state.users = UserService(create_uow_factory(engine), accounts=key_reads)
         app.state.tokens = AccessTokens(
             secret=settings.jwt_secret,
             issuer=settings.jwt_issuer,
@@ -43,6 +45,7 @@ def create_app() -> FastAPI:
         try:
             yield
         finally:
+            key_reads.close()
             await engine.dispose()
 
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
