@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from services.common.time_zones import time_zone
 from services.errors import FieldViolation, InvalidArgument
 
 HOUR = 3600
@@ -30,18 +31,8 @@ EPOCH_DAY = date(1970, 1, 1)
 EPOCH_WEEKDAY = 3
 
 
-@functools.cache
-def _zone_names() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
 def zone_of(name: str, field: str = "timezone") -> zoneinfo.ZoneInfo:
-    if name not in _zone_names():
-        raise InvalidArgument(
-            f"unknown time zone {name!r}: use an IANA name such as Europe/Paris",
-            [FieldViolation(field, "not an IANA time zone", "timezone.iana")],
-        )
-    return zoneinfo.ZoneInfo(name)
+    return time_zone(name, field)
 
 
 def day_start(day: date, zone: zoneinfo.ZoneInfo) -> int:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from functools import cache
 from typing import Any
 
 from services.common.clock import Clock, utc_now
 from services.common.security_events import SecurityEvents
+from services.common.time_zones import time_zone
 from services.common.uow import UnitOfWorkFactory, retry_read
-from services.errors import FieldViolation, InvalidArgument, NotFound
+from services.errors import NotFound
 from services.users.model import PROFILE_FIELDS, UserView
 from services.users.ports import AccountReader, UnitOfWorkAccounts, UsersUnitOfWork
 
@@ -81,21 +80,7 @@ class UserService:
         self._events.record("account_deleted", user_id=user_id, client_address=client_address)
 
 
-@cache
-def _time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
 def _check_timezone(timezone: str | None) -> None:
     """An IANA time zone name (scheduling depends on it) or empty (not set)."""
-    if timezone and timezone not in _time_zones():
-        raise InvalidArgument(
-            f"unknown time zone {timezone!r}: use an IANA name such as Europe/Paris",
-            [
-                FieldViolation(
-                    "profile.timezone",
-                    "must be an IANA time zone name, e.g. Europe/Paris",
-                    "timezone.iana",
-                )
-            ],
-        )
+    if timezone:
+        time_zone(timezone, "profile.timezone")
