@@ -1,5 +1,6 @@
 """huntaze.v1.HealthService (GET /api/health): overall status, version, uptime and each
-dependency's status with the latency of its check.
+dependency's status with the latency of its check; and Echo (GET /api/health/echo), which
+answers its message and touches nothing (the benchmark's ceiling of the API path).
 
 Load balancers (Envoy included) use the standard grpc.health.v1.Health service instead; this is
 the readable report for people and dashboards.
@@ -88,3 +89,8 @@ class HealthReportServicer(health_pb2_grpc.HealthServiceServicer):
             status, message = "ok", ""
         latency_ms = round((self._clock() - started) * 1000, 3)
         return health_pb2.DependencyHealth(status=status, latency_ms=latency_ms, message=message)
+
+    async def Echo(
+        self, request: health_pb2.EchoRequest, context: grpc.aio.ServicerContext
+    ) -> health_pb2.EchoResponse:
+        return health_pb2.EchoResponse(message=request.message)

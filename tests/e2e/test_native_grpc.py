@@ -10,6 +10,12 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from huntaze.v1 import auth_pb2, auth_pb2_grpc, users_pb2, users_pb2_grpc
+from huntaze.v1 import (
+    health_pb2 as report_pb2,
+)
+from huntaze.v1 import (
+    health_pb2_grpc as report_pb2_grpc,
+)
 from support.e2e_stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -62,6 +68,12 @@ def test_unauthenticated_call_gets_the_grpc_status(channel: grpc.Channel) -> Non
     with pytest.raises(grpc.RpcError) as raised:
         users.GetMe(users_pb2.GetMeRequest(), timeout=10)
     assert raised.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_echo_needs_no_token(channel: grpc.Channel) -> None:
+    stub = report_pb2_grpc.HealthServiceStub(channel)
+    response = stub.Echo(report_pb2.EchoRequest(message="ping"), timeout=10)
+    assert response.message == "ping"
 
 
 def test_standard_health_check(channel: grpc.Channel) -> None:

@@ -22,30 +22,39 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from huntaze.v1 import options_pb2 as huntaze_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17huntaze/v1/health.proto\x12\nhuntaze.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18huntaze/v1/options.proto\"\x12\n\x10GetHealthRequest\"G\n\x10\x44\x65pendencyHealth\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x12\n\nlatency_ms\x18\x02 \x01(\x01\x12\x0f\n\x07message\x18\x03 \x01(\t\"\x83\x02\n\x11GetHealthResponse\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12-\n\ttimestamp\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0euptime_seconds\x18\x04 \x01(\x01\x12\x39\n\x06\x63hecks\x18\x05 \x03(\x0b\x32).huntaze.v1.GetHealthResponse.ChecksEntry\x1aK\n\x0b\x43hecksEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12+\n\x05value\x18\x02 \x01(\x0b\x32\x1c.huntaze.v1.DependencyHealth:\x02\x38\x01\x32v\n\rHealthService\x12\x65\n\tGetHealth\x12\x1c.huntaze.v1.GetHealthRequest\x1a\x1d.huntaze.v1.GetHealthResponse\"\x1b\x92\x82\x19\x04\x08\x01\x18\x05\x82\xd3\xe4\x93\x02\r\x12\x0b/api/healthb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17huntaze/v1/health.proto\x12\nhuntaze.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18huntaze/v1/options.proto\"\x12\n\x10GetHealthRequest\"(\n\x0b\x45\x63hoRequest\x12\x19\n\x07message\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x02\"\x1f\n\x0c\x45\x63hoResponse\x12\x0f\n\x07message\x18\x01 \x01(\t\"G\n\x10\x44\x65pendencyHealth\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x12\n\nlatency_ms\x18\x02 \x01(\x01\x12\x0f\n\x07message\x18\x03 \x01(\t\"\x83\x02\n\x11GetHealthResponse\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12-\n\ttimestamp\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0euptime_seconds\x18\x04 \x01(\x01\x12\x39\n\x06\x63hecks\x18\x05 \x03(\x0b\x32).huntaze.v1.GetHealthResponse.ChecksEntry\x1aK\n\x0b\x43hecksEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12+\n\x05value\x18\x02 \x01(\x0b\x32\x1c.huntaze.v1.DependencyHealth:\x02\x38\x01\x32\xd3\x01\n\rHealthService\x12\x65\n\tGetHealth\x12\x1c.huntaze.v1.GetHealthRequest\x1a\x1d.huntaze.v1.GetHealthResponse\"\x1b\x92\x82\x19\x04\x08\x01\x18\x05\x82\xd3\xe4\x93\x02\r\x12\x0b/api/health\x12[\n\x04\x45\x63ho\x12\x17.huntaze.v1.EchoRequest\x1a\x18.huntaze.v1.EchoResponse\" \x92\x82\x19\x04\x08\x01\x18\x01\x82\xd3\xe4\x93\x02\x12\x12\x10/api/health/echob\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'huntaze.v1.health_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_ECHOREQUEST'].fields_by_name['message']._loaded_options = None
+  _globals['_ECHOREQUEST'].fields_by_name['message']._serialized_options = b'\272H\005r\003\030\200\002'
   _globals['_GETHEALTHRESPONSE_CHECKSENTRY']._loaded_options = None
   _globals['_GETHEALTHRESPONSE_CHECKSENTRY']._serialized_options = b'8\001'
   _globals['_HEALTHSERVICE'].methods_by_name['GetHealth']._loaded_options = None
   _globals['_HEALTHSERVICE'].methods_by_name['GetHealth']._serialized_options = b'\222\202\031\004\010\001\030\005\202\323\344\223\002\r\022\013/api/health'
-  _globals['_GETHEALTHREQUEST']._serialized_start=128
-  _globals['_GETHEALTHREQUEST']._serialized_end=146
-  _globals['_DEPENDENCYHEALTH']._serialized_start=148
-  _globals['_DEPENDENCYHEALTH']._serialized_end=219
-  _globals['_GETHEALTHRESPONSE']._serialized_start=222
-  _globals['_GETHEALTHRESPONSE']._serialized_end=481
-  _globals['_GETHEALTHRESPONSE_CHECKSENTRY']._serialized_start=406
-  _globals['_GETHEALTHRESPONSE_CHECKSENTRY']._serialized_end=481
-  _globals['_HEALTHSERVICE']._serialized_start=483
-  _globals['_HEALTHSERVICE']._serialized_end=601
+  _globals['_HEALTHSERVICE'].methods_by_name['Echo']._loaded_options = None
+  _globals['_HEALTHSERVICE'].methods_by_name['Echo']._serialized_options = b'\222\202\031\004\010\001\030\001\202\323\344\223\002\022\022\020/api/health/echo'
+  _globals['_GETHEALTHREQUEST']._serialized_start=157
+  _globals['_GETHEALTHREQUEST']._serialized_end=175
+  _globals['_ECHOREQUEST']._serialized_start=177
+  _globals['_ECHOREQUEST']._serialized_end=217
+  _globals['_ECHORESPONSE']._serialized_start=219
+  _globals['_ECHORESPONSE']._serialized_end=250
+  _globals['_DEPENDENCYHEALTH']._serialized_start=252
+  _globals['_DEPENDENCYHEALTH']._serialized_end=323
+  _globals['_GETHEALTHRESPONSE']._serialized_start=326
+  _globals['_GETHEALTHRESPONSE']._serialized_end=585
+  _globals['_GETHEALTHRESPONSE_CHECKSENTRY']._serialized_start=510
+  _globals['_GETHEALTHRESPONSE_CHECKSENTRY']._serialized_end=585
+  _globals['_HEALTHSERVICE']._serialized_start=588
+  _globals['_HEALTHSERVICE']._serialized_end=799
 # @@protoc_insertion_point(module_scope)

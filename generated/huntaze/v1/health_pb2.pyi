@@ -1,5 +1,6 @@
 import datetime
 
+from buf.validate import validate_pb2 as _validate_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from huntaze.v1 import options_pb2 as _options_pb2
@@ -14,6 +15,18 @@ DESCRIPTOR: _descriptor.FileDescriptor
 class GetHealthRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class EchoRequest(_message.Message):
+    __slots__ = ("message",)
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    message: str
+    def __init__(self, message: _Optional[str] = ...) -> None: ...
+
+class EchoResponse(_message.Message):
+    __slots__ = ("message",)
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    message: str
+    def __init__(self, message: _Optional[str] = ...) -> None: ...
 
 class DependencyHealth(_message.Message):
     __slots__ = ("status", "latency_ms", "message")

@@ -27,7 +27,8 @@ if _version_not_supported:
 
 class HealthServiceStub:
     """GET /api/health: a readable report for people and dashboards. Load balancers use the standard
-    grpc.health.v1.Health service instead.
+    grpc.health.v1.Health service instead. GET /api/health/echo answers what it is sent, touching
+    nothing: a probe of the API path itself.
     """
 
     def __init__(self, channel):
@@ -41,15 +42,31 @@ class HealthServiceStub:
                 request_serializer=huntaze_dot_v1_dot_health__pb2.GetHealthRequest.SerializeToString,
                 response_deserializer=huntaze_dot_v1_dot_health__pb2.GetHealthResponse.FromString,
                 _registered_method=True)
+        self.Echo = channel.unary_unary(
+                '/huntaze.v1.HealthService/Echo',
+                request_serializer=huntaze_dot_v1_dot_health__pb2.EchoRequest.SerializeToString,
+                response_deserializer=huntaze_dot_v1_dot_health__pb2.EchoResponse.FromString,
+                _registered_method=True)
 
 
 class HealthServiceServicer:
     """GET /api/health: a readable report for people and dashboards. Load balancers use the standard
-    grpc.health.v1.Health service instead.
+    grpc.health.v1.Health service instead. GET /api/health/echo answers what it is sent, touching
+    nothing: a probe of the API path itself.
     """
 
     def GetHealth(self, request, context):
         """GET /api/health
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Echo(self, request, context):
+        """GET /api/health/echo?message=: answers the message it was given. No token, no database:
+        the cost of a call through Envoy and every interceptor (request id, access log, metrics,
+        errors, rate limit by client address, validation) and nothing else, which the benchmark
+        measures as the stack's ceiling (bench/README.md).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -63,6 +80,11 @@ def add_HealthServiceServicer_to_server(servicer, server):
                     request_deserializer=huntaze_dot_v1_dot_health__pb2.GetHealthRequest.FromString,
                     response_serializer=huntaze_dot_v1_dot_health__pb2.GetHealthResponse.SerializeToString,
             ),
+            'Echo': grpc.unary_unary_rpc_method_handler(
+                    servicer.Echo,
+                    request_deserializer=huntaze_dot_v1_dot_health__pb2.EchoRequest.FromString,
+                    response_serializer=huntaze_dot_v1_dot_health__pb2.EchoResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'huntaze.v1.HealthService', rpc_method_handlers)
@@ -73,7 +95,8 @@ def add_HealthServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class HealthService:
     """GET /api/health: a readable report for people and dashboards. Load balancers use the standard
-    grpc.health.v1.Health service instead.
+    grpc.health.v1.Health service instead. GET /api/health/echo answers what it is sent, touching
+    nothing: a probe of the API path itself.
     """
 
     @staticmethod
@@ -93,6 +116,33 @@ class HealthService:
             '/huntaze.v1.HealthService/GetHealth',
             huntaze_dot_v1_dot_health__pb2.GetHealthRequest.SerializeToString,
             huntaze_dot_v1_dot_health__pb2.GetHealthResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Echo(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/huntaze.v1.HealthService/Echo',
+            huntaze_dot_v1_dot_health__pb2.EchoRequest.SerializeToString,
+            huntaze_dot_v1_dot_health__pb2.EchoResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,10 +1,11 @@
-"""GET /api/health's status logic: required vs optional dependencies, latency, failures."""
+"""GET /api/health's status logic: required vs optional dependencies, latency, failures; and
+the echo."""
 
 from __future__ import annotations
 
 import asyncio
 
-from huntaze.v1.health_pb2 import GetHealthResponse
+from huntaze.v1.health_pb2 import EchoRequest, GetHealthResponse
 
 from server.servicers.health import DependencyCheck, HealthReportServicer
 
@@ -51,3 +52,15 @@ async def test_a_hanging_probe_times_out() -> None:
     report = await _report(DependencyCheck("database", _hangs), limit=0.05)
     assert report.status == "down"
     assert "no answer" in report.checks["database"].message
+
+
+async def test_echo_answers_its_message_and_runs_no_check() -> None:
+    probed: list[str] = []
+
+    async def probe() -> None:
+        probed.append("database")
+
+    servicer = HealthReportServicer([DependencyCheck("database", probe)], version="9.9.9")
+    response = await servicer.Echo(EchoRequest(message="ping"), None)  # type: ignore[arg-type]
+    assert response.message == "ping"
+    assert probed == []
