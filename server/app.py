@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -55,6 +56,7 @@ from interceptors.rate_limit import (
 from server.ai import build_ai_service
 from server.billing import RETRY_INTERVAL_SECONDS, BillingParts, build_billing, retry_failed_events
 from server.config import Settings
+from server.password_pool import start_password_pool
 from server.runtime import RuntimeDir
 from server.scheduling import (
     SchedulingParts,
@@ -77,6 +79,7 @@ from server.servicers.health import (
 )
 from server.servicers.http import session_of
 from server.servicers.users import UsersServicer
+from server.stalls import StallMetrics, StallMonitor
 from server.vault import build_storage, build_vault
 from services.ai.breaker import BreakerState
 from services.ai.budget import BudgetUnitOfWork
@@ -113,8 +116,10 @@ from services.content_ideas.offline import compose_ideas
 from services.content_ideas.prompt import TASK as IDEAS_TASK
 from services.content_ideas.service import ContentIdeasService
 from services.db import create_engine, create_uow_factory, ping
+from services.db.key_reads import KeyReads
 from services.redis_circuit import RedisUnavailable, SharedRedis
 from services.storage.ports import ObjectStorage
+from services.users.ports import AccountReader
 from services.users.service import UserService
 from services.users.status import AccountStatusCache
 from services.vault.ports import VaultUnitOfWork
@@ -146,6 +151,10 @@ OFFLINE_COMPOSERS: dict[str, Composer] = {
 # (HTTP 431 above max_request_headers_kb = 60 KiB); gRPC counts 32 bytes more per header than
 # Envoy does, so the workers' limit leaves room for a block of many small headers.
 MAX_METADATA_BYTES = 128 * 1024
+
+# How often a worker's loop-lag timer runs (server/stalls.py): ten callbacks a second cost a
+# few microseconds each and still catch every stall worth seeing.
+LOOP_LAG_INTERVAL_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -200,10 +209,12 @@ def build_domain(
     clock: Clock = utc_now,
     hasher: PasswordHasher | None = None,
     ids: IdGenerator = new_id,
+    account_reader: AccountReader | None = None,
 ) -> Domain:
     """The use cases over one unit-of-work factory (SQL in the server, in memory in unit
     tests); metrics go to `registry`. `clock`, `hasher` and `ids` replace the real ones (tests
-    pass a clock they move by hand, a fast argon2, predictable ids)."""
+    pass a clock they move by hand, a fast argon2, predictable ids); `account_reader` reads
+    an account by key outside a unit of work (services.db.key_reads)."""
     ai = build_ai_service(
         settings,
         uow_factory,
@@ -221,7 +232,9 @@ def build_domain(
         clock=clock,
     )
     events = SecurityEvents()
-    accounts = AccountStatusCache(uow_factory, ttl_seconds=settings.account_status_ttl_seconds)
+    accounts = AccountStatusCache(
+        uow_factory, ttl_seconds=settings.account_status_ttl_seconds, accounts=account_reader
+    )
     billing = build_billing(settings, uow_factory, BillingMetrics(registry), clock=clock, ids=ids)
     reports = AnalyticsReports(uow_factory, clock=clock)
     auth = AuthService(
@@ -236,7 +249,13 @@ def build_domain(
     return Domain(
         tokens=tokens,
         auth=auth,
-        users=UserService(uow_factory, clock=clock, events=events, account_changed=accounts.forget),
+        users=UserService(
+            uow_factory,
+            clock=clock,
+            events=events,
+            account_changed=accounts.forget,
+            accounts=account_reader,
+        ),
         accounts=accounts,
         ai=ai,
         ideas=ContentIdeasService(
@@ -260,6 +279,8 @@ class App:
     server: grpc.aio.Server
     health: health.HealthServicer
     engine: AsyncEngine
+    key_reads: KeyReads
+    password_pool: ProcessPoolExecutor
     limiter: RateLimiter
     redis: SharedRedis | None
     ai: AIService
@@ -267,9 +288,11 @@ class App:
     storage: ObjectStorage
     scheduling: SchedulingParts
     addresses: tuple[str, ...]
+    stalls: StallMonitor
     background: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(self) -> None:
+        self.stalls.start()
         await self.server.start()
         if self.billing.configured:
             self.background.append(
@@ -316,7 +339,10 @@ class App:
         await self.ai.aclose()
         if self.redis is not None:
             await self.redis.aclose()
+        self.key_reads.close()
+        await asyncio.to_thread(self.password_pool.shutdown, True, cancel_futures=True)
         await self.engine.dispose()
+        self.stalls.stop()
         logger.info("stopped")
 
 
@@ -335,10 +361,11 @@ def uses_redis(settings: Settings) -> bool:
     return settings.rate_limit_backend == "redis" or settings.ai_cache_backend == "redis"
 
 
-async def build_app(settings: Settings, *, slot: int | None = None) -> App:
+async def build_app(settings: Settings, *, slot: int | None = None, worker: int = 0) -> App:
     """Build one worker's server. It binds the shared GRPC_PORT with SO_REUSEPORT (direct gRPC
     clients; every worker binds it) and, given a `slot`, its private Unix socket in the runtime
-    directory (Envoy's endpoint for this worker)."""
+    directory (Envoy's endpoint for this worker). `worker` (the supervisor's index, stable
+    across restarts, unlike the slot) labels its loop-lag and GC metrics."""
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     registry = CollectorRegistry()
     redis = (
@@ -351,7 +378,16 @@ async def build_app(settings: Settings, *, slot: int | None = None) -> App:
         else None
     )
     uow_factory = create_uow_factory(engine)
-    domain = build_domain(settings, uow_factory, registry, redis=redis)
+    key_reads = KeyReads(engine)
+    password_pool = await start_password_pool()
+    domain = build_domain(
+        settings,
+        uow_factory,
+        registry,
+        redis=redis,
+        hasher=PasswordHasher(executor=password_pool),
+        account_reader=key_reads,
+    )
     storage = build_storage(settings)
     vault = build_vault(settings, uow_factory, storage)
     scheduling = build_scheduling(settings, uow_factory, storage, registry)
@@ -433,6 +469,8 @@ async def build_app(settings: Settings, *, slot: int | None = None) -> App:
         server,
         health_servicer,
         engine,
+        key_reads,
+        password_pool,
         limiter,
         redis,
         domain.ai,
@@ -440,6 +478,9 @@ async def build_app(settings: Settings, *, slot: int | None = None) -> App:
         storage,
         scheduling,
         tuple(addresses),
+        stalls=StallMonitor(
+            StallMetrics(registry), worker=str(worker), interval=LOOP_LAG_INTERVAL_SECONDS
+        ),
     )
 
 

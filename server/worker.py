@@ -7,6 +7,7 @@ nothing is shared with the parent but the arguments and the environment.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -41,13 +42,24 @@ async def _serve(settings: Settings, *, index: int, slot: int, ready: Connection
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    app = await build_app(settings, slot=slot)
-    await app.start()
+    app = await build_app(settings, slot=slot, worker=index)
+    await app.start()  # starts the GC metrics first: the freeze's full collection shows there
+    _freeze_startup_objects()
+    app.stalls.record_freeze()  # huntaze_gc_frozen_objects, before the worker reports ready
     logger.info("worker ready", extra={"worker": index, "slot": slot, "pid": os.getpid()})
     ready.send(os.getpid())
     ready.close()
     await stop.wait()
     await app.stop()
+
+
+def _freeze_startup_objects() -> None:
+    """Move everything built so far (modules, descriptors, the app: ~220,000 objects) out of
+    the garbage collector's reach. Each full collection traversed them all, ~130 ms with the
+    event loop stopped, which showed as p99 latencies of 100-170 ms against p50s of 10-25 ms
+    on the analytics routes; they are never garbage anyway."""
+    gc.collect()
+    gc.freeze()
 
 
 def _mark_dead() -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import quote
 
 import httpx
 import jwt
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from support.e2e_client import bearer, signed_in
-from support.e2e_stack import ALLOWED_ORIGIN, JWT_SECRET
+from support.e2e_stack import ALLOWED_ORIGIN, JWT_SECRET, Stack, wait_for
 from support.media_samples import mp4
 
 pytestmark = pytest.mark.e2e
@@ -80,6 +82,40 @@ def test_health_reports_the_database_with_its_latency(client: httpx.Client) -> N
     assert database["message"] == ""
 
 
+@pytest.mark.parametrize(
+    "authorization", [None, "Bearer not-a-jwt"], ids=["no-token", "garbage-token"]
+)
+def test_echo_answers_its_message_and_needs_no_token(
+    client: httpx.Client, authorization: str | None
+) -> None:
+    headers = {} if authorization is None else {"authorization": authorization}
+    message = "héllo, wörld & co/?=1"
+    # Percent-encoded (a space is %20: the transcoder reads "+" in a query as a plus sign).
+    response = client.get(f"/api/health/echo?message={quote(message, safe='')}", headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"message": message}
+    # The same interceptors as every call: a request id, the rate limiter's headers.
+    assert response.headers["x-request-id"]
+    assert "ratelimit" in response.headers
+
+
+def test_echo_without_a_message_answers_an_empty_one(client: httpx.Client) -> None:
+    response = client.get("/api/health/echo")
+    assert response.status_code == 200
+    assert response.json() == {"message": ""}
+
+
+def test_echo_validates_its_message(client: httpx.Client) -> None:
+    assert client.get("/api/health/echo", params={"message": "é" * 256}).status_code == 200
+    response = client.get("/api/health/echo", params={"message": "é" * 257})
+    assert response.status_code == 400
+    (bad_request,) = [
+        d for d in response.json()["details"] if d["@type"].endswith("google.rpc.BadRequest")
+    ]
+    (violation,) = bad_request["fieldViolations"]
+    assert (violation["field"], violation["reason"]) == ("message", "string.max_len")
+
+
 def test_request_id_is_generated_or_echoed(client: httpx.Client) -> None:
     generated = client.get("/api/health").headers["x-request-id"]
     assert len(generated) >= 16
@@ -101,6 +137,44 @@ def test_metrics_count_handled_calls(client: httpx.Client) -> None:
     )
     assert "process_cpu_seconds_total" in text
     assert 'huntaze_worker_process_cpu_seconds_total{worker="0"}' in text
+
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+def metric_samples(text: str) -> Samples:
+    """Prometheus text -> {(sample name, labels): value}."""
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def test_metrics_show_each_workers_loop_lag_and_gc(client: httpx.Client, stack: Stack) -> None:
+    """Every worker's loop-lag timer, its GC pauses (at least the full collection before
+    gc.freeze()) and the startup objects it froze, each under its worker index."""
+    workers = [str(index) for index in range(stack.settings.workers)]
+
+    def value(samples: Samples, name: str, **labels: str) -> float:
+        return samples.get((name, frozenset(labels.items())), 0.0)
+
+    def every_worker_ticked() -> bool:
+        """The timer runs every 100 ms and records the queued GC pauses as it goes."""
+        samples = metric_samples(client.get("/api/metrics").text)
+        return all(
+            value(samples, "huntaze_event_loop_lag_seconds_count", worker=worker) >= 1
+            and value(samples, "huntaze_gc_pause_seconds_count", generation="2", worker=worker) >= 1
+            for worker in workers
+        )
+
+    # Set before each worker reports ready: there at once.
+    samples = metric_samples(client.get("/api/metrics").text)
+    for worker in workers:
+        assert value(samples, "huntaze_gc_frozen_objects", worker=worker) > 10_000
+    frozen = [name for name, _ in samples if name == "huntaze_gc_frozen_objects"]
+    assert len(frozen) == len(workers)  # one series per worker, no pid label
+    wait_for(every_worker_ticked, timeout=10, what="loop lag and a full collection, every worker")
 
 
 def test_cors_preflight_from_an_allowed_origin(client: httpx.Client) -> None:
