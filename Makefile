@@ -47,10 +47,11 @@ run: generate migrate
 test: check-generated lint breaking
 	$(VENV)/bin/pytest -q
 
-# Two suites: GetMe against a FastAPI baseline, and AI (time to first streamed event through Envoy
-# vs direct gRPC, content-ideas req/s). Needs wrk and h2load (Debian: apt-get install wrk
-# nghttp2-client). Migrates its own temporary database; uses the committed generated/.
-# Flags: make bench BENCH_ARGS="--suites ai --rounds 1" (bench/README.md).
+# Suites (bench/README.md): GetMe against FastAPI (bare and behind Envoy) and the echo ceiling,
+# with server CPU per request, on SQLite and PostgreSQL; AI (time to first streamed event through
+# Envoy vs direct gRPC, content-ideas req/s); faults, webhooks, vault, analytics. Needs wrk and
+# h2load (Debian: apt-get install wrk nghttp2-client). Migrates its own temporary databases; uses
+# the committed generated/. Flags: make bench BENCH_ARGS="--suites ai --rounds 1".
 # The load generators run as their own processes: wrk (HTTP) and h2load (gRPC over h2c), from
 # Debian's packages; installed on first use where we may (root), else bench/run.py says how.
 bench-tools:

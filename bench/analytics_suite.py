@@ -56,9 +56,9 @@ import faults_suite
 import httpx
 import loadgen
 import psycopg
+from cpu_times import CpuTimes
 from processes import StartupError
 from sqlalchemy import event
-from webhooks_suite import CpuTimes
 
 from server import stack as server_stack
 from server.config import Settings

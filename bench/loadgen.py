@@ -62,22 +62,29 @@ def run_wrk(
     duration_s: float,
     warmup_s: float,
     json_body: Path | None = None,
+    delay_ms: int | None = None,
 ) -> Measurement:
     """Warm up, then measure `url` with wrk; non-2xx/3xx responses count as errors.
 
-    With `json_body`, every request is a POST of that file (application/json); the report script
-    then serves the warm-up too, since it is what sets the method and body.
+    With `json_body`, every request is a POST of that file (application/json); with `delay_ms`,
+    each connection waits that long after each response before its next request (a paced load,
+    below what the system could take). The report script does both, so it then serves the
+    warm-up too.
     """
     base = ["wrk", f"-t{threads}", f"-c{connections}", "--timeout", "5s"]
     for name, value in headers.items():
         base += ["-H", f"{name}: {value}"]
-    env = None
+    variables = {}
     if json_body is not None:
-        env = {**os.environ, "WRK_BODY_FILE": str(json_body)}
+        variables["WRK_BODY_FILE"] = str(json_body)
+    if delay_ms is not None:
+        variables["WRK_DELAY_MS"] = str(delay_ms)
+    env = {**os.environ, **variables} if variables else None
+    if variables:
         base += ["-s", str(WRK_SCRIPT)]
     if warmup_s > 0:
         _run([*base, f"-d{_seconds(warmup_s)}", url], env=env)
-    if json_body is None:
+    if not variables:
         base += ["-s", str(WRK_SCRIPT)]
     output = _run([*base, f"-d{_seconds(duration_s)}", url], env=env)
     return parse_wrk(output)

@@ -39,6 +39,7 @@ import faults_suite
 import httpx
 import loadgen
 import psycopg
+from cpu_times import CpuTimes
 from processes import StartupError
 
 from server import stack as server_stack
@@ -621,60 +622,6 @@ def _summarize(scenario: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
         },
         "runs": runs,
     }
-
-
-class CpuTimes:
-    """CPU seconds used so far, from /proc: the server's process group (supervisor and each
-    worker), Envoy's, the PostgreSQL backends of the suite's database, and the whole machine
-    (anything else running on it shows up as `other`)."""
-
-    def __init__(self, processes: dict[int, tuple[str, float]], machine: float) -> None:
-        self.processes = processes  # pid -> (role, seconds)
-        self.machine = machine
-
-    @classmethod
-    def now(cls, stack: server_stack.Stack, store: EventStore) -> CpuTimes:
-        groups = {stack.supervisor.pid: "server", stack.envoy.pid: "envoy"}
-        backend = f" {store.database_name} " if store.database_name else None
-        ticks = os.sysconf("SC_CLK_TCK")
-        processes = {}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                role = groups.get(int(fields[2]))  # field 5: the process group
-                if role is None and backend is not None:
-                    command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-                    role = (
-                        "database"
-                        if command.startswith("postgres:") and backend in command
-                        else None
-                    )
-            except (OSError, UnicodeDecodeError):
-                continue
-            if role is not None:
-                processes[int(entry.name)] = (role, (int(fields[11]) + int(fields[12])) / ticks)
-        first = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
-        user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in first[:8])
-        return cls(processes, (user + nice + system + irq + softirq + steal) / ticks)
-
-    def cores_since(self, before: CpuTimes, seconds: float) -> dict[str, Any]:
-        """Busy cores per role: CPU seconds used since `before` over `seconds` (the measured
-        window: the little used around it is counted in it)."""
-        used = {
-            pid: (role, seconds - before.processes.get(pid, (role, 0.0))[1])
-            for pid, (role, seconds) in self.processes.items()
-        }
-        cores: dict[str, Any] = {
-            role: round(sum(s for r, s in used.values() if r == role) / seconds, 2)
-            for role in ("server", "envoy", "database")
-        }
-        cores["server_processes"] = sorted(
-            (round(s / seconds, 2) for r, s in used.values() if r == "server"), reverse=True
-        )
-        cores["machine"] = round((self.machine - before.machine) / seconds, 2)
-        return cores
 
 
 # --- part 2: webhook to effect ---------------------------------------------------------------

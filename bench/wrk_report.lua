@@ -10,6 +10,16 @@ if body_file then
   wrk.headers["Content-Type"] = "application/json"
 end
 
+-- With WRK_DELAY_MS set, each connection waits that many milliseconds after a response before it
+-- sends its next request: a paced load. wrk starts a request's clock when it writes it, so the
+-- pause is not part of the latency.
+local delay_ms = tonumber(os.getenv("WRK_DELAY_MS") or "")
+if delay_ms then
+  delay = function()
+    return delay_ms
+  end
+end
+
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
