@@ -28,10 +28,13 @@ from typing import Any, NamedTuple
 import psycopg
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.db.engine import sqlite_file
 from services.db.models import UserRow
 from services.db.repositories import account_of
+from services.db.uow import database_failure
 from services.errors import ConnectionLost
 from services.users.model import Account
 
@@ -74,14 +77,17 @@ class KeyReads:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._users = _by_key(USERS, engine.dialect)
-        database = engine.url.database or ""
-        self._sqlite_path = (
-            database if engine.dialect.name == "sqlite" and database != ":memory:" else ""
-        )
+        self._sqlite_path = sqlite_file(engine.url)
         self._sqlite: sqlite3.Connection | None = None
 
     async def account(self, user_id: str) -> Account | None:
-        row = await self._one(self._users, user_id)
+        try:
+            row = await self._one(self._users, user_id)
+        except DBAPIError as error:  # as a unit of work answers it
+            failure = database_failure(error)
+            if failure is None:
+                raise
+            raise failure from error
         return None if row is None else account_of(_record(self._users, row))
 
     def close(self) -> None:
@@ -91,7 +97,7 @@ class KeyReads:
 
     async def _one(self, statement: _Statement, key: str) -> Sequence[Any] | None:
         params = statement.params(key)
-        if self._sqlite_path:
+        if self._sqlite_path is not None:
             try:
                 return self._sqlite_connection().execute(statement.sql, params).fetchone()
             except sqlite3.OperationalError:

@@ -5,7 +5,6 @@ It carries every repository, so it satisfies each domain's unit-of-work port
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from types import TracebackType
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -20,7 +19,7 @@ from services.db.billing_repositories import (
     SqlSubscriptions,
 )
 from services.db.campaign_repositories import SqlCampaigns
-from services.db.engine import SQLITE_BEGIN_OPTION
+from services.db.engine import SQLITE_BEGIN_OPTION, sqlite_file
 from services.db.purges import SqlPurges
 from services.db.repositories import (
     SqlAiSpendLedger,
@@ -109,14 +108,22 @@ class SqlUnitOfWork:
             if self._holds_writer and self._sqlite_writer is not None:
                 self._holds_writer = False
                 self._sqlite_writer.release()
-        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-            raise ConnectionLost() from exc
-        if isinstance(exc, OperationalError | InterfaceError):
-            # The database refuses connections, is locked or timed out: a 503, not a bug.
-            raise Unavailable("the database is unavailable, retry", retry_after=1) from exc
+        if exc is not None and (failure := database_failure(exc)) is not None:
+            raise failure from exc
 
     async def commit(self) -> None:
         await self.session.commit()
+
+
+def database_failure(error: BaseException) -> Unavailable | None:
+    """What a database error means to a caller, or None for anything else (a bug): the
+    connection died under the work (ConnectionLost: a read may run again), or the database
+    refuses connections, is locked or timed out (Unavailable: a 503, not a bug)."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return ConnectionLost()
+    if isinstance(error, OperationalError | InterfaceError):
+        return Unavailable("the database is unavailable, retry", retry_after=1)
+    return None
 
 
 SqlUnitOfWorkFactory = Callable[..., SqlUnitOfWork]
@@ -126,8 +133,7 @@ def create_uow_factory(engine: AsyncEngine) -> SqlUnitOfWorkFactory:
     sessions = create_session_factory(engine)
     sqlite_writer = None
     if engine.dialect.name == "sqlite":
-        database = engine.url.database or ":memory:"
-        sqlite_writer = SqliteWriterQueue(None if database == ":memory:" else Path(database))
+        sqlite_writer = SqliteWriterQueue(sqlite_file(engine.url))
 
     def uow(*, write: bool = True) -> SqlUnitOfWork:
         return SqlUnitOfWork(sessions, write=write, sqlite_writer=sqlite_writer)

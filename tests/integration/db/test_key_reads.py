@@ -16,6 +16,7 @@ from support.fakes import an_account
 
 from services.db import create_engine, create_uow_factory
 from services.db.key_reads import KeyReads
+from services.errors import Unavailable
 from services.users.model import Account, Profile
 
 
@@ -133,5 +134,17 @@ async def test_sqlite_busy_reads_through_the_engine_without_blocking_the_loop(
         assert result is not None and result.name == "Held"
     finally:
         holder.close()
+        reads.close()
+        await engine.dispose()
+
+
+async def test_a_database_that_refuses_connections_is_unavailable_not_a_crash() -> None:
+    """As through a unit of work: a 503-style Unavailable (retry), never an internal error."""
+    engine = create_engine("postgresql+psycopg://postgres@127.0.0.1:1/nothing_listens", pool_size=1)
+    reads = KeyReads(engine)
+    try:
+        with pytest.raises(Unavailable):
+            await reads.account("any-user")
+    finally:
         reads.close()
         await engine.dispose()
