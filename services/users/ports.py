@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from services.common.uow import UnitOfWork, UnitOfWorkFactory
+from services.common.uow import UnitOfWork
 from services.users.model import Account
 
 
@@ -41,14 +41,3 @@ class AccountReader(Protocol):
         """The account as committed, read by its key alone: no unit of work, for the reads
         every authenticated call makes (services.db.key_reads)."""
         ...
-
-
-class UnitOfWorkAccounts:
-    """An AccountReader through a read-only unit of work (where no faster reader is wired)."""
-
-    def __init__(self, uow_factory: UnitOfWorkFactory[UsersUnitOfWork]) -> None:
-        self._uow = uow_factory
-
-    async def account(self, user_id: str) -> Account | None:
-        async with self._uow(write=False) as uow:
-            return await uow.users.get(user_id)

@@ -11,8 +11,9 @@ from services.common.security_events import SecurityEvents
 from services.common.time_zones import time_zone
 from services.common.uow import UnitOfWorkFactory, retry_read
 from services.errors import NotFound
+from services.users.accounts import UnitOfWorkAccounts
 from services.users.model import PROFILE_FIELDS, UserView
-from services.users.ports import AccountReader, UnitOfWorkAccounts, UsersUnitOfWork
+from services.users.ports import AccountReader, UsersUnitOfWork
 
 
 class UserService:

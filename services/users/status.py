@@ -13,7 +13,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from services.common.uow import UnitOfWorkFactory, retry_read
-from services.users.ports import AccountReader, UnitOfWorkAccounts, UsersUnitOfWork
+from services.users.accounts import UnitOfWorkAccounts
+from services.users.ports import AccountReader, UsersUnitOfWork
 
 
 class AccountStatusCache:
