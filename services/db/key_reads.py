@@ -11,8 +11,10 @@ PostgreSQL. One statement needs no transaction: it reads one committed snapshot 
   read is microseconds, and WAL readers never wait for the writer. The connection has no busy
   handler (it never sleeps on the loop): in the rare case SQLite answers "busy" (a checkpoint
   resetting the WAL) the read goes through the engine, on its thread, instead.
-- PostgreSQL: a connection of the engine's pool (so its dead-connection check applies), used
-  in autocommit with a prepared statement: one round trip, no BEGIN and no ROLLBACK.
+- PostgreSQL: a connection of the engine's pool (so its dead-connection check applies), the
+  compiled statement run in autocommit through SQLAlchemy's driver-level execution (its
+  disconnect handling): one round trip, no BEGIN and no ROLLBACK; psycopg prepares it
+  server-side after a few uses.
 
 Values are converted by the columns' own SQLAlchemy types, so a record read here equals the
 one the repositories read (tests/integration/db/test_key_reads.py compares them).
@@ -25,7 +27,6 @@ from collections import namedtuple
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-import psycopg
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
@@ -35,7 +36,6 @@ from services.db.engine import sqlite_file
 from services.db.models import UserRow
 from services.db.repositories import account_of
 from services.db.uow import database_failure
-from services.errors import ConnectionLost
 from services.users.model import Account
 
 USERS: Table = UserRow.__table__  # type: ignore[assignment]
@@ -116,17 +116,12 @@ class KeyReads:
         return self._sqlite
 
     async def _postgres_one(self, sql: str, params: Any) -> Sequence[Any] | None:
+        """Through SQLAlchemy's execution, so a connection that dies under the read is handled
+        as everywhere else: the pool discards every connection of that generation (a failover
+        or a restart kills them all at once), and the read fails as ConnectionLost, which
+        retry_read runs once more on a new connection. Calling the driver directly (invalidating
+        only the connection at hand) let the retry take another dead one (a 503 in the faults
+        e2e test)."""
         async with self._engine.connect() as connection:
-            proxy = await connection.get_raw_connection()
-            driver: psycopg.AsyncConnection[Any] = proxy.driver_connection  # type: ignore[assignment]
-            try:
-                await driver.set_autocommit(True)
-                try:
-                    cursor = await driver.execute(sql, params, prepare=True)
-                    return await cursor.fetchone()
-                finally:
-                    await driver.set_autocommit(False)
-            except psycopg.OperationalError as error:
-                # The connection died under the read: the pool must not hand it out again.
-                await connection.invalidate(error)
-                raise ConnectionLost() from error
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            return (await autocommit.exec_driver_sql(sql, params)).first()
