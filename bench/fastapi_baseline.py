@@ -33,7 +33,8 @@ def create_app() -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
-        key_reads = KeyReads(engine)  # the server's data access (server/app.py)
+        # the server's data access (server/app.py)
+        key_reads = KeyReads(engine, postgres_connections=settings.database_pool_size)
         app.state.users = UserService(create_uow_factory(engine), accounts=key_reads)
         app.state.tokens = AccessTokens(
             secret=settings.jwt_secret,
@@ -45,7 +46,7 @@ def create_app() -> FastAPI:
         try:
             yield
         finally:
-            key_reads.close()
+            await key_reads.aclose()
             await engine.dispose()
 
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)

@@ -339,7 +339,7 @@ class App:
         await self.ai.aclose()
         if self.redis is not None:
             await self.redis.aclose()
-        self.key_reads.close()
+        await self.key_reads.aclose()
         await asyncio.to_thread(self.password_pool.shutdown, True, cancel_futures=True)
         await self.engine.dispose()
         self.stalls.stop()
@@ -378,7 +378,7 @@ async def build_app(settings: Settings, *, slot: int | None = None, worker: int 
         else None
     )
     uow_factory = create_uow_factory(engine)
-    key_reads = KeyReads(engine)
+    key_reads = KeyReads(engine, postgres_connections=settings.database_pool_size)
     password_pool = await start_password_pool()
     domain = build_domain(
         settings,

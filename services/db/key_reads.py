@@ -11,10 +11,9 @@ PostgreSQL. One statement needs no transaction: it reads one committed snapshot 
   read is microseconds, and WAL readers never wait for the writer. The connection has no busy
   handler (it never sleeps on the loop): in the rare case SQLite answers "busy" (a checkpoint
   resetting the WAL) the read goes through the engine, on its thread, instead.
-- PostgreSQL: a connection of the engine's pool (so its dead-connection check applies), the
-  compiled statement run in autocommit through SQLAlchemy's driver-level execution (its
-  disconnect handling): one round trip, no BEGIN and no ROLLBACK; psycopg prepares it
-  server-side after a few uses.
+- PostgreSQL: a few autocommit driver connections of this process (services.db.postgres_reads)
+  with the statement prepared on the server: one round trip, no BEGIN and no ROLLBACK, and
+  none of SQLAlchemy's per-execution work (which cost more than the read).
 
 Values are converted by the columns' own SQLAlchemy types, so a record read here equals the
 one the repositories read (tests/integration/db/test_key_reads.py compares them).
@@ -34,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.db.engine import sqlite_file
 from services.db.models import UserRow
+from services.db.postgres_reads import PostgresReads
 from services.db.repositories import account_of
 from services.db.uow import database_failure
 from services.users.model import Account
@@ -74,11 +74,17 @@ def _record(statement: _Statement, row: Sequence[Any]) -> Any:
 
 
 class KeyReads:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, postgres_connections: int = 10) -> None:
+        """`postgres_connections`: at most this many reads in flight at once on PostgreSQL."""
         self._engine = engine
         self._users = _by_key(USERS, engine.dialect)
         self._sqlite_path = sqlite_file(engine.url)
         self._sqlite: sqlite3.Connection | None = None
+        self._postgres = (
+            PostgresReads(engine.url, max_connections=postgres_connections)
+            if engine.dialect.name == "postgresql"
+            else None
+        )
 
     async def account(self, user_id: str) -> Account | None:
         try:
@@ -90,10 +96,12 @@ class KeyReads:
             raise failure from error
         return None if row is None else account_of(_record(self._users, row))
 
-    def close(self) -> None:
+    async def aclose(self) -> None:
         if self._sqlite is not None:
             self._sqlite.close()
             self._sqlite = None
+        if self._postgres is not None:
+            await self._postgres.aclose()
 
     async def _one(self, statement: _Statement, key: str) -> Sequence[Any] | None:
         params = statement.params(key)
@@ -102,8 +110,8 @@ class KeyReads:
                 return self._sqlite_connection().execute(statement.sql, params).fetchone()
             except sqlite3.OperationalError:
                 pass  # busy: read through the engine below
-        elif self._engine.dialect.name == "postgresql":
-            return await self._postgres_one(statement.sql, params)
+        elif self._postgres is not None:
+            return await self._postgres.one(statement.sql, params)
         async with self._engine.connect() as connection:
             return (await connection.exec_driver_sql(statement.sql, params)).first()
 
@@ -114,14 +122,3 @@ class KeyReads:
             connection.execute("PRAGMA query_only = ON")
             self._sqlite = connection
         return self._sqlite
-
-    async def _postgres_one(self, sql: str, params: Any) -> Sequence[Any] | None:
-        """Through SQLAlchemy's execution, so a connection that dies under the read is handled
-        as everywhere else: the pool discards every connection of that generation (a failover
-        or a restart kills them all at once), and the read fails as ConnectionLost, which
-        retry_read runs once more on a new connection. Calling the driver directly (invalidating
-        only the connection at hand) let the retry take another dead one (a 503 in the faults
-        e2e test)."""
-        async with self._engine.connect() as connection:
-            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            return (await autocommit.exec_driver_sql(sql, params)).first()

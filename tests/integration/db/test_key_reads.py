@@ -62,7 +62,7 @@ async def test_an_account_reads_as_the_repository_reads_it(engine: AsyncEngine) 
         # Twice: PostgreSQL's statement is prepared on the connection from then on.
         assert await reads.account(account.id) == expected
     finally:
-        reads.close()
+        await reads.aclose()
 
 
 async def test_an_unknown_key_reads_as_none(engine: AsyncEngine) -> None:
@@ -71,7 +71,7 @@ async def test_an_unknown_key_reads_as_none(engine: AsyncEngine) -> None:
     try:
         assert await reads.account("no-such-user") is None
     finally:
-        reads.close()
+        await reads.aclose()
 
 
 async def test_a_deactivated_account_reads_as_committed(engine: AsyncEngine) -> None:
@@ -84,7 +84,7 @@ async def test_a_deactivated_account_reads_as_committed(engine: AsyncEngine) -> 
             await work.commit()
         assert not (await reads.account(account.id)).is_active  # type: ignore[union-attr]
     finally:
-        reads.close()
+        await reads.aclose()
 
 
 async def test_sqlite_reads_the_committed_row_while_a_writer_holds_the_lock(
@@ -106,7 +106,7 @@ async def test_sqlite_reads_the_committed_row_while_a_writer_holds_the_lock(
         assert read is not None and read.name == "Uncommitted"
     finally:
         writer.close()
-        reads.close()
+        await reads.aclose()
         await engine.dispose()
 
 
@@ -134,7 +134,7 @@ async def test_sqlite_busy_reads_through_the_engine_without_blocking_the_loop(
         assert result is not None and result.name == "Held"
     finally:
         holder.close()
-        reads.close()
+        await reads.aclose()
         await engine.dispose()
 
 
@@ -146,5 +146,5 @@ async def test_a_database_that_refuses_connections_is_unavailable_not_a_crash() 
         with pytest.raises(Unavailable):
             await reads.account("any-user")
     finally:
-        reads.close()
+        await reads.aclose()
         await engine.dispose()
