@@ -12,6 +12,8 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
+from services.db.sqlite_driver import one_hop_creator
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # The connection option a unit of work sets to open a SQLite write transaction up front.
 SQLITE_BEGIN_OPTION = "sqlite_begin"
@@ -68,7 +70,9 @@ def sqlite_file(url: URL) -> Path | None:
 def _sqlite_engine(url: URL) -> AsyncEngine:
     if (path := sqlite_file(url)) is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url)
+    # The dialect's own connect arguments, opened by aiosqlite with one hop per statement.
+    connect_args, connect_kwargs = url.get_dialect()().create_connect_args(url)
+    engine = create_async_engine(url, async_creator=one_hop_creator(connect_args, connect_kwargs))
     event.listen(engine.sync_engine, "connect", _sqlite_connect)
     event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
