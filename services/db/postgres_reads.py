@@ -29,7 +29,9 @@ from services.errors import ConnectionLost, Unavailable
 
 class PostgresReads:
     def __init__(self, url: URL, *, max_connections: int) -> None:
-        self._conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        # What the engine's dialect would pass the driver (host, port, dbname, user, password,
+        # and the URL's query, e.g. options or sslmode).
+        self._connect_args, self._connect_kwargs = url.get_dialect()().create_connect_args(url)
         self._idle: list[tuple[int, psycopg.AsyncConnection[Any]]] = []  # (generation, it)
         self._slots = asyncio.Semaphore(max_connections)
         self._generation = 0
@@ -42,7 +44,10 @@ class PostgresReads:
                 cursor = await connection.execute(sql, params, prepare=True)
                 row = await cursor.fetchone()
             except psycopg.OperationalError as error:
+                lost = connection.broken
                 await connection.close()
+                if not lost:  # e.g. the statement was cancelled on the server
+                    raise _unavailable() from error
                 if generation == self._generation:
                     self._generation += 1  # those opened with it are presumed dead too
                 raise ConnectionLost() from error
@@ -66,11 +71,18 @@ class PostgresReads:
         generation = self._generation
         try:
             connection = await psycopg.AsyncConnection.connect(
-                self._conninfo, autocommit=True, prepare_threshold=None
+                *self._connect_args,
+                **self._connect_kwargs,
+                autocommit=True,
+                prepare_threshold=None,
             )
         except psycopg.OperationalError as error:
-            raise Unavailable("the database is unavailable, retry", retry_after=1) from error
+            raise _unavailable() from error
         return generation, connection
+
+
+def _unavailable() -> Unavailable:
+    return Unavailable("the database is unavailable, retry", retry_after=1)
 
 
 def _alive(connection: psycopg.AsyncConnection[Any]) -> bool:

@@ -10,13 +10,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from support.databases import postgres_database, sqlite_url
 from support.fakes import an_account
 
 from services.db import create_engine, create_uow_factory
 from services.db.key_reads import KeyReads
-from services.errors import Unavailable
+from services.db.postgres_reads import PostgresReads
+from services.errors import ConnectionLost, Unavailable
 from services.users.model import Account, Profile
 
 
@@ -148,3 +150,19 @@ async def test_a_database_that_refuses_connections_is_unavailable_not_a_crash() 
     finally:
         await reads.aclose()
         await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_a_read_the_server_cancels_is_unavailable_and_keeps_its_connections() -> None:
+    """A statement timeout is not a lost connection: no retry, the connections stay."""
+    with postgres_database() as url:
+        timing_out = make_url(url).update_query_dict({"options": "-c statement_timeout=50"})
+        reads = PostgresReads(timing_out, max_connections=2)
+        try:
+            assert await reads.one("SELECT 1", None) == (1,)
+            with pytest.raises(Unavailable) as raised:
+                await reads.one("SELECT pg_sleep(1)", None)
+            assert not isinstance(raised.value, ConnectionLost)
+            assert await reads.one("SELECT 2", None) == (2,)
+        finally:
+            await reads.aclose()
