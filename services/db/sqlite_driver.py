@@ -7,6 +7,7 @@ holds the host's one SQLite write lock, services.db.sqlite_writer) held it for m
 content-ideas call's time at 32 clients. Here the cursor is a plain object on the loop side:
 `execute` runs the statement, fetches every row and closes the driver's cursor in one call on
 the thread, and the rows are then read from memory. Server-side cursors are not used here.
+A rollback with no transaction open does not hop at all.
 """
 
 from __future__ import annotations
@@ -25,6 +26,13 @@ class OneHopConnection(aiosqlite.Connection):
     def cursor(self) -> OneHopCursor:  # type: ignore[override]
         """A cursor at once: nothing runs on the thread until it executes."""
         return OneHopCursor(self)
+
+    async def rollback(self) -> None:
+        """No hop when there is nothing to roll back: the pool rolls back every connection
+        given back to it, and after a commit there is no transaction left. (The flag is read
+        between statements: the connection runs one at a time.)"""
+        if self._conn.in_transaction:
+            await super().rollback()
 
 
 class OneHopCursor:

@@ -37,6 +37,21 @@ async def answers(connection: AsyncConnection) -> list[Any]:
     return seen
 
 
+async def calls_to_the_thread(connection: AsyncConnection) -> list[object]:
+    """From now on, each call the connection's driver makes to its thread."""
+    driver = (await connection.get_raw_connection()).driver_connection
+    assert isinstance(driver, OneHopConnection)
+    calls: list[object] = []
+    sends = driver._execute
+
+    async def counting(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(fn)
+        return await sends(fn, *args, **kwargs)
+
+    driver._execute = counting  # type: ignore[method-assign]
+    return calls
+
+
 async def test_statements_answer_as_through_aiosqlite(tmp_path: Path) -> None:
     ours = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'ours.db'}")
     reference = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'reference.db'}")
@@ -58,21 +73,31 @@ async def test_statements_answer_as_through_aiosqlite(tmp_path: Path) -> None:
 
 async def test_a_statement_is_one_call_on_the_connection_thread(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'hops.db'}")
-    calls: list[object] = []
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 0"))  # the transaction has begun
-            driver = (await connection.get_raw_connection()).driver_connection
-            assert isinstance(driver, OneHopConnection)
-            counted = driver._execute
-
-            async def counting(fn: Any, *args: Any, **kwargs: Any) -> Any:
-                calls.append(fn)
-                return await counted(fn, *args, **kwargs)
-
-            driver._execute = counting  # type: ignore[method-assign]
+            calls = await calls_to_the_thread(connection)
             rows = (await connection.execute(text("SELECT 1 UNION SELECT 2"))).all()
             assert rows == [(1,), (2,)]
             assert len(calls) == 1  # aiosqlite's own cursor: cursor(), execute(), fetchall()
+    finally:
+        await engine.dispose()
+
+
+async def test_a_rollback_hops_only_when_a_transaction_is_open(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'rollback.db'}")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("CREATE TABLE t (x INTEGER)"))
+            await connection.commit()
+            calls = await calls_to_the_thread(connection)
+            driver = (await connection.get_raw_connection()).driver_connection
+            await driver.rollback()  # committed: nothing to undo, nothing sent
+            assert calls == []
+            await connection.execute(text("INSERT INTO t VALUES (1)"))
+            await connection.rollback()
+            assert len(calls) == 3  # BEGIN, INSERT, ROLLBACK
+            rows = (await connection.execute(text("SELECT count(*) FROM t"))).scalar()
+            assert rows == 0
     finally:
         await engine.dispose()
