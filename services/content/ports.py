@@ -11,7 +11,9 @@ from services.users.ports import Users
 
 
 class ContentItems(Protocol):
-    async def add_all(self, items: list[ContentItem]) -> None: ...
+    async def add_all(self, items: list[ContentItem]) -> None:
+        """Store new items; NotFound when their user does not exist (deleted meanwhile)."""
+        ...
 
     async def list_for_user(self, user_id: str) -> list[ContentItem]:
         """The user's content, newest first."""

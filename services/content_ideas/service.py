@@ -24,7 +24,6 @@ from services.content_ideas.model import (
     PerformanceHistory,
 )
 from services.content_ideas.prompt import build_request, ideas_parser
-from services.errors import NotFound
 
 HistorySource = Callable[[Principal], Awaitable[PerformanceHistory | None]]
 
@@ -66,8 +65,7 @@ class ContentIdeasService:
         efforts = EffortModel(profile.constraints)
         ideas = tuple(self._idea(draft, options, estimates, efforts, now) for draft in parsed.value)
         async with self._uow() as uow:
-            if await uow.users.get(caller.user_id) is None:
-                raise NotFound("user not found")
+            # NotFound when the account was deleted meanwhile (the foreign key refuses it).
             await uow.content.add_all([_content(caller, idea) for idea in ideas])
             await uow.commit()
         return IdeasResult(ideas=ideas, generated_at=now, profile_id=profile.id, options=options)

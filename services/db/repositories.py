@@ -8,6 +8,7 @@ case sees a SQLAlchemy exception.
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -31,11 +32,20 @@ from services.db.models import (
     SignInThrottleRow,
     UserRow,
 )
-from services.errors import Conflict
+from services.errors import Conflict, NotFound
 from services.users.model import Account, Profile
 
 DUPLICATE_EMAIL = "an account with this e-mail already exists"
 USERS = UserRow.__table__
+
+
+def is_foreign_key_violation(error: IntegrityError) -> bool:
+    """Whether the statement referred to a row that does not exist (SQLite or PostgreSQL)."""
+    driver_error = error.orig
+    return (
+        getattr(driver_error, "sqlite_errorcode", None) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+        or getattr(driver_error, "sqlstate", None) == "23503"  # foreign_key_violation
+    )
 
 
 def insert_for(session: AsyncSession) -> Callable[..., Any]:
@@ -296,26 +306,30 @@ class SqlContentItems:
 
     async def add_all(self, items: list[ContentItem]) -> None:
         """New items and their asset links: one multi-row INSERT each (Core statements, so no
-        ORM flush: content ideas saves three at a time and this was most of its CPU)."""
+        ORM flush: content ideas saves three at a time and this was most of its CPU). An item
+        whose user does not exist (deleted meanwhile) is NotFound."""
         if not items:
             return
-        await self._session.execute(
-            insert(ContentRow),
-            [
-                {
-                    "id": item.id,
-                    "user_id": item.user_id,
-                    "title": item.title,
-                    "body": item.body,
-                    "type": item.type,
-                    "status": item.status,
-                    "ai_generated": item.ai_generated,
-                    "created_at": item.created_at,
-                    "updated_at": item.updated_at,
-                }
-                for item in items
-            ],
-        )
+        rows = [
+            {
+                "id": item.id,
+                "user_id": item.user_id,
+                "title": item.title,
+                "body": item.body,
+                "type": item.type,
+                "status": item.status,
+                "ai_generated": item.ai_generated,
+                "created_at": item.created_at,
+                "updated_at": item.updated_at,
+            }
+            for item in items
+        ]
+        try:
+            await self._session.execute(insert(ContentRow), rows)
+        except IntegrityError as error:
+            if is_foreign_key_violation(error):  # the user's only foreign key
+                raise NotFound("user not found") from error
+            raise
         links = [
             {"content_id": item.id, "asset_id": asset_id, "position": index}
             for item in items

@@ -20,7 +20,7 @@ from services.campaigns.model import Campaign
 from services.common.ids import new_id
 from services.common.pages import Position
 from services.content.model import ContentFilter, ContentItem
-from services.errors import Conflict
+from services.errors import Conflict, NotFound
 from services.users.model import Account, Profile
 from support.billing_fakes import (
     BillingTables,
@@ -185,7 +185,7 @@ class MemoryContentItems:
     async def add_all(self, items: list[ContentItem]) -> None:
         for item in items:
             if item.user_id not in self._t.accounts:
-                raise ValueError("content of an unknown user (a foreign key would refuse it)")
+                raise NotFound("user not found")  # as the foreign key refuses it
             self._t.content[item.id] = item
 
     async def list_for_user(self, user_id: str) -> list[ContentItem]:

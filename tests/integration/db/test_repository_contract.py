@@ -19,7 +19,7 @@ from services.common.ids import new_id
 from services.common.pages import Position
 from services.common.uow import UnitOfWorkFactory
 from services.content.model import ContentFilter, ContentItem
-from services.errors import Conflict
+from services.errors import Conflict, NotFound
 from services.users.model import Account, Profile
 
 NOW = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
@@ -94,6 +94,16 @@ async def test_list_filters_and_orders_oldest_first(uow: Factory) -> None:
         assert [a.email for a in await work.users.list(email_contains="agency")] == [old.email]
         assert [a.email for a in await work.users.list(email_contains="_")] == []
         assert len(await work.users.list(limit=1)) == 1
+
+
+async def test_content_of_a_user_that_does_not_exist_is_not_found(uow: Factory) -> None:
+    owner = account()
+    await stored(uow, owner)
+    async with uow() as work:
+        with pytest.raises(NotFound):
+            await work.content.add_all([content(owner.id), content("no-such-user")])
+    async with uow(write=False) as work:
+        assert await work.content.list_for_user(owner.id) == []
 
 
 async def test_deleting_an_account_deletes_what_it_owns(uow: Factory) -> None:
