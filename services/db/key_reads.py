@@ -32,13 +32,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.db.engine import sqlite_file
-from services.db.models import UserRow
 from services.db.postgres_reads import PostgresReads
-from services.db.repositories import account_of
+from services.db.repositories import USERS, account_of
 from services.db.uow import database_failure
 from services.users.model import Account
-
-USERS: Table = UserRow.__table__  # type: ignore[assignment]
 
 
 class _Statement(NamedTuple):

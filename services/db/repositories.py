@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Select, Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,7 +36,7 @@ from services.errors import Conflict, NotFound
 from services.users.model import Account, Profile
 
 DUPLICATE_EMAIL = "an account with this e-mail already exists"
-USERS = UserRow.__table__
+USERS: Table = UserRow.__table__  # type: ignore[assignment]
 
 
 def is_foreign_key_violation(error: IntegrityError) -> bool:
