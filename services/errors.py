@@ -119,6 +119,15 @@ class Unavailable(RetryableError):
     """A dependency is down; the client may retry later (503)."""
 
 
+class DatabaseUnavailable(Unavailable):
+    """The database refuses connections, is locked or timed out: a 503, not a bug."""
+
+    reason = "UNAVAILABLE"  # what clients have always been told
+
+    def __init__(self) -> None:
+        super().__init__("the database is unavailable, retry", retry_after=1)
+
+
 class ConnectionLost(Unavailable):
     """The database connection died under a unit of work (a failover, a terminated backend).
     Nothing was committed; read-only use cases retry once (services.db.uow.retry_read)."""

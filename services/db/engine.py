@@ -52,12 +52,18 @@ def _drop_dead_connection(
     connection and check out another. One that dies mid-statement is the unit of work's
     business (ConnectionLost)."""
     connection = record.driver_connection
-    if connection is None or connection.closed or connection.broken:
-        raise DisconnectionError("connection closed")
+    if connection is None or postgres_connection_dead(connection):
+        raise DisconnectionError("the server closed the connection while it was idle")
+
+
+def postgres_connection_dead(connection: Any) -> bool:
+    """Whether an idle psycopg connection is closed, broken, or closed by the server (its
+    socket is readable: the server's FATAL message, then end of file)."""
+    if connection.closed or connection.broken:
+        return True
     poller = select.poll()
     poller.register(connection.pgconn.socket, select.POLLIN | select.POLLERR | select.POLLHUP)
-    if poller.poll(0):
-        raise DisconnectionError("the server closed the connection while it was idle")
+    return bool(poller.poll(0))
 
 
 def sqlite_file(url: URL) -> Path | None:

@@ -17,14 +17,14 @@ Dead connections, as the engine's pool handles them:
 from __future__ import annotations
 
 import asyncio
-import select
 from collections.abc import Sequence
 from typing import Any
 
 import psycopg
 from sqlalchemy.engine import URL
 
-from services.errors import ConnectionLost, Unavailable
+from services.db.engine import postgres_connection_dead
+from services.errors import ConnectionLost, DatabaseUnavailable
 
 
 class PostgresReads:
@@ -47,7 +47,7 @@ class PostgresReads:
                 lost = connection.broken
                 await connection.close()
                 if not lost:  # e.g. the statement was cancelled on the server
-                    raise _unavailable() from error
+                    raise DatabaseUnavailable() from error
                 if generation == self._generation:
                     self._generation += 1  # those opened with it are presumed dead too
                 raise ConnectionLost() from error
@@ -65,7 +65,7 @@ class PostgresReads:
     async def _checkout(self) -> tuple[int, psycopg.AsyncConnection[Any]]:
         while self._idle:
             generation, connection = self._idle.pop()
-            if generation == self._generation and _alive(connection):
+            if generation == self._generation and not postgres_connection_dead(connection):
                 return generation, connection
             await connection.close()
         generation = self._generation
@@ -77,18 +77,5 @@ class PostgresReads:
                 prepare_threshold=None,
             )
         except psycopg.OperationalError as error:
-            raise _unavailable() from error
+            raise DatabaseUnavailable() from error
         return generation, connection
-
-
-def _unavailable() -> Unavailable:
-    return Unavailable("the database is unavailable, retry", retry_after=1)
-
-
-def _alive(connection: psycopg.AsyncConnection[Any]) -> bool:
-    """False when the server has closed the idle connection (its socket is readable)."""
-    if connection.closed or connection.broken:
-        return False
-    poller = select.poll()
-    poller.register(connection.pgconn.socket, select.POLLIN | select.POLLERR | select.POLLHUP)
-    return not poller.poll(0)

@@ -31,7 +31,7 @@ from services.db.repositories import (
 from services.db.schedule_repositories import SqlPosts
 from services.db.sqlite_writer import SqliteWriterQueue
 from services.db.vault_repositories import SqlAssets
-from services.errors import ConnectionLost, Unavailable
+from services.errors import ConnectionLost, DatabaseUnavailable, Unavailable
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -122,7 +122,7 @@ def database_failure(error: BaseException) -> Unavailable | None:
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return ConnectionLost()
     if isinstance(error, OperationalError | InterfaceError):
-        return Unavailable("the database is unavailable, retry", retry_after=1)
+        return DatabaseUnavailable()
     return None
 
 
