@@ -15,6 +15,7 @@ from typing import Any
 
 import grpc
 import grpc.aio
+import orjson
 
 from interceptors.context import maybe_current_request
 from interceptors.handlers import CallHooks, HookInterceptor, outcome
@@ -42,14 +43,18 @@ class JsonFormatter(logging.Formatter):
         if request_id is not None:
             entry["request_id"] = request_id
         entry["pid"] = record.process
-        for key, value in vars(record).items():
-            if key not in _STANDARD_ATTRIBUTES and key not in entry:
-                entry[key] = value
+        fields = vars(record)
+        for key in fields.keys() - _STANDARD_ATTRIBUTES:
+            if key not in entry:
+                entry[key] = fields[key]
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        try:  # orjson: several times the standard library's speed on an access-log line
+            return orjson.dumps(entry, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+        except orjson.JSONEncodeError:  # what it refuses (e.g. an int beyond 64 bits)
+            return json.dumps(entry, default=str, ensure_ascii=False)
 
 
 class _InvalidHeaderEncoding(logging.Filter):
@@ -63,7 +68,15 @@ class _InvalidHeaderEncoding(logging.Filter):
 
 
 def configure_logging(level: str | int = "INFO") -> None:
-    """Send every log record to stderr as one JSON line; replaces the root logger's handlers."""
+    """Send every log record to stderr as one JSON line; replaces the root logger's handlers.
+
+    Records skip what our lines never print: the caller's file and line (a walk up the stack
+    on every record), the thread and the multiprocessing names (the logging HOWTO's
+    "Optimization" switches). The access log writes a record per RPC.
+    """
+    logging._srcfile = None  # type: ignore[attr-defined]
+    logging.logThreads = False
+    logging.logMultiprocessing = False
     grpc_logger = logging.getLogger("grpc._cython.cygrpc")
     if not any(isinstance(f, _InvalidHeaderEncoding) for f in grpc_logger.filters):
         grpc_logger.addFilter(_InvalidHeaderEncoding())

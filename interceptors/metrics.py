@@ -96,39 +96,78 @@ class RpcMetrics:
         )
 
 
-class _MetricsHooks(CallHooks):
-    __slots__ = ("labels", "metrics", "started_at")
+class _MethodMetrics:
+    """One method's metric children, looked up once: `labels()` takes a lock and checks its
+    values on every call, seven times per RPC otherwise."""
+
+    __slots__ = (
+        "_handled",
+        "handled_family",
+        "handling_seconds",
+        "in_flight",
+        "labels",
+        "msg_received",
+        "msg_sent",
+        "started",
+    )
 
     def __init__(self, metrics: RpcMetrics, labels: tuple[str, str, str]) -> None:
-        self.metrics = metrics
         self.labels = labels
+        self.started = metrics.started.labels(*labels)
+        self.in_flight = metrics.in_flight.labels(*labels)
+        self.msg_received = metrics.msg_received.labels(*labels)
+        self.msg_sent = metrics.msg_sent.labels(*labels)
+        self.handling_seconds = metrics.handling_seconds.labels(*labels)
+        self.handled_family = metrics.handled
+        self._handled: dict[grpc.StatusCode, Counter] = {}  # a code's series once it happened
+
+    def handled(self, code: grpc.StatusCode) -> Counter:
+        child = self._handled.get(code)
+        if child is None:
+            child = self._handled[code] = self.handled_family.labels(
+                *self.labels, go_code_name(code)
+            )
+        return child
+
+
+class _MetricsHooks(CallHooks):
+    __slots__ = ("method", "started_at")
+
+    def __init__(self, method: _MethodMetrics) -> None:
+        self.method = method
         self.started_at = 0.0
 
     async def start(self, context: grpc.aio.ServicerContext) -> None:
         self.started_at = time.perf_counter()
-        self.metrics.started.labels(*self.labels).inc()
-        self.metrics.in_flight.labels(*self.labels).inc()
+        self.method.started.inc()
+        self.method.in_flight.inc()
 
     async def received(self, message: object) -> None:
-        self.metrics.msg_received.labels(*self.labels).inc()
+        self.method.msg_received.inc()
 
     async def sending(self, message: object, context: grpc.aio.ServicerContext) -> None:
-        self.metrics.msg_sent.labels(*self.labels).inc()
+        self.method.msg_sent.inc()
 
     async def finished(
         self, context: grpc.aio.ServicerContext, error: BaseException | None
     ) -> None:
-        metrics = self.metrics
-        metrics.in_flight.labels(*self.labels).dec()
-        metrics.handling_seconds.labels(*self.labels).observe(time.perf_counter() - self.started_at)
-        code = go_code_name(outcome(context, error))
-        metrics.handled.labels(*self.labels, code).inc()
+        method = self.method
+        method.in_flight.dec()
+        method.handling_seconds.observe(time.perf_counter() - self.started_at)
+        method.handled(outcome(context, error)).inc()
 
 
 class MetricsInterceptor(HookInterceptor):
     def __init__(self, metrics: RpcMetrics) -> None:
         self.metrics = metrics
+        self._methods: dict[tuple[str, str], _MethodMetrics] = {}
 
     def hooks(self, method: str, handler: grpc.RpcMethodHandler) -> CallHooks:
-        service, name = split_method(method)
-        return _MetricsHooks(self.metrics, (rpc_type(handler), service, name))
+        kind = rpc_type(handler)
+        children = self._methods.get((method, kind))
+        if children is None:
+            service, name = split_method(method)
+            children = self._methods[method, kind] = _MethodMetrics(
+                self.metrics, (kind, service, name)
+            )
+        return _MetricsHooks(children)

@@ -91,6 +91,14 @@ def test_json_formatter_writes_one_object_with_extras() -> None:
     assert "request_id" not in entry
 
 
+def test_json_formatter_writes_values_orjson_refuses() -> None:
+    record = logging.LogRecord("huntaze.test", logging.INFO, __file__, 1, "big", None, None)
+    record.count = 2**70  # beyond 64 bits: orjson refuses it, the standard library does not
+    record.note = "é\u2028"
+    entry = json.loads(JsonFormatter().format(record))
+    assert (entry["count"], entry["note"]) == (2**70, "é\u2028")
+
+
 async def test_configure_logging_tags_lines_with_the_request_id(
     stubs: Stubs, capfd: pytest.CaptureFixture[str]
 ) -> None:
