@@ -53,13 +53,16 @@ def database(kind: str, tmp_path: Path) -> Iterator[str]:
             yield url
 
 
-def terminate_connections(database: str) -> int:
+def terminate_connections(database: str, *, wait: bool = False) -> int:
     """pg_terminate_backend on every connection to `database` (what a failover or an idle
-    killer does); how many there were."""
+    killer does); how many there were. With `wait`, returns once every one is gone."""
+    timeout = ", 5000" if wait else ""  # ms: the server waits for each backend to exit
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
         rows = admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            f"SELECT pg_terminate_backend(pid{timeout}) FROM pg_stat_activity "
             "WHERE datname = %s AND pid <> pg_backend_pid()",
             (database,),
         ).fetchall()
+    if wait and not all(terminated for (terminated,) in rows):
+        raise TimeoutError(f"a connection to {database} outlived pg_terminate_backend")
     return len(rows)

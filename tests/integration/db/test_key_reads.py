@@ -9,11 +9,10 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
-from support.databases import POSTGRES_ADMIN_URL, postgres_database, sqlite_url
+from support.databases import postgres_database, sqlite_url, terminate_connections
 from support.fakes import an_account
 
 from services.db import create_engine, create_uow_factory
@@ -169,18 +168,6 @@ async def test_a_read_the_server_cancels_is_unavailable_and_keeps_its_connection
             await reads.aclose()
 
 
-def _terminate_and_wait(database: str) -> int:
-    """pg_terminate_backend on every connection to `database`, returning once they are gone."""
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        rows = admin.execute(
-            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            (database,),
-        ).fetchall()
-    assert all(terminated for (terminated,) in rows)
-    return len(rows)
-
-
 @pytest.mark.postgres
 async def test_an_idle_connection_the_server_closed_is_replaced_before_a_read() -> None:
     """No failed read (no ConnectionLost, no retry) for a connection that died while idle."""
@@ -188,7 +175,8 @@ async def test_an_idle_connection_the_server_closed_is_replaced_before_a_read() 
         reads = PostgresReads(make_url(url), max_connections=2)
         try:
             (first,) = await reads.one("SELECT pg_backend_pid()", None)
-            assert await asyncio.to_thread(_terminate_and_wait, make_url(url).database) == 1
+            database = make_url(url).database
+            assert await asyncio.to_thread(terminate_connections, database, wait=True) == 1
             (second,) = await reads.one("SELECT pg_backend_pid()", None)
             assert second != first
             assert await reads.one("SELECT $1::text", ["still here"]) == ("still here",)
