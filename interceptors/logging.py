@@ -43,10 +43,9 @@ class JsonFormatter(logging.Formatter):
         if request_id is not None:
             entry["request_id"] = request_id
         entry["pid"] = record.process
-        fields = vars(record)
-        for key in fields.keys() - _STANDARD_ATTRIBUTES:
-            if key not in entry:
-                entry[key] = fields[key]
+        for key, value in vars(record).items():  # the `extra` fields, in the caller's order
+            if key not in _STANDARD_ATTRIBUTES and key not in entry:
+                entry[key] = value
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         if record.stack_info:

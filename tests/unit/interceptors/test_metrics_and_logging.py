@@ -82,6 +82,8 @@ def test_json_formatter_writes_one_object_with_extras() -> None:
         "huntaze.test", logging.WARNING, __file__, 1, "hi %s", ("you",), None
     )
     record.user_id = "u1"
+    record.event = "test"
+    record.method = "/m"
     line = JsonFormatter().format(record)
     assert "\n" not in line
     entry = json.loads(line)
@@ -89,6 +91,7 @@ def test_json_formatter_writes_one_object_with_extras() -> None:
     assert (entry["level"], entry["logger"], entry["user_id"]) == ("WARNING", "huntaze.test", "u1")
     assert entry["ts"].endswith("+00:00")
     assert "request_id" not in entry
+    assert list(entry)[-3:] == ["user_id", "event", "method"]  # as given: lines read alike
 
 
 def test_json_formatter_writes_values_orjson_refuses() -> None:
