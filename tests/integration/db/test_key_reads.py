@@ -4,12 +4,16 @@ repositories read, on SQLite and PostgreSQL, and SQLite's read never waits on th
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 import sqlite3
+import struct
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import uvloop
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from support.databases import postgres_database, sqlite_url, terminate_connections
@@ -179,6 +183,72 @@ async def test_an_idle_connection_the_server_closed_is_replaced_before_a_read() 
             assert await asyncio.to_thread(terminate_connections, database, wait=True) == 1
             (second,) = await reads.one("SELECT pg_backend_pid()", None)
             assert second != first
-            assert await reads.one("SELECT $1::text", ["still here"]) == ("still here",)
+            assert await reads.one("SELECT %s::text", ("still here",)) == ("still here",)
         finally:
             await reads.aclose()
+
+
+class _ResettingProxy:
+    """A TCP proxy to PostgreSQL that can reset its clients' connections (RST, not FIN), as a
+    dying server or a middlebox does."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self._upstream = (host, port)
+        self._clients: list[asyncio.StreamWriter] = []
+        self.sent = asyncio.Event()  # a client sent something since it was cleared
+
+    async def start(self) -> int:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return int(self._server.sockets[0].getsockname()[1])
+
+    def reset_clients(self) -> None:
+        for writer in self._clients:
+            writer.get_extra_info("socket").setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
+            writer.transport.abort()
+
+    async def aclose(self) -> None:
+        self._server.close()
+        for writer in self._clients:
+            writer.transport.abort()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._clients.append(writer)
+        up_reader, up_writer = await asyncio.open_connection(*self._upstream)
+
+        async def pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter, up: bool) -> None:
+            with contextlib.suppress(ConnectionError):
+                while data := await source.read(65536):
+                    if up:
+                        self.sent.set()
+                    sink.write(data)
+            sink.transport.abort()
+
+        await asyncio.gather(pump(reader, up_writer, True), pump(up_reader, writer, False))
+
+
+@pytest.mark.postgres
+def test_a_read_whose_connection_is_reset_ends_on_uvloop() -> None:
+    """uvloop stops watching a socket that reports an error (a reset) without calling its
+    reader: the read must still end, as ConnectionLost (retried), not wait forever."""
+
+    async def scenario(url: str) -> None:
+        target = make_url(url)
+        proxy = _ResettingProxy(target.host or "127.0.0.1", target.port or 5432)
+        port = await proxy.start()
+        reads = PostgresReads(target.set(port=port), max_connections=1)
+        try:
+            assert await reads.one("SELECT 1", None) == (1,)
+            proxy.sent.clear()
+            read = asyncio.create_task(reads.one("SELECT pg_sleep(5)", None))
+            await asyncio.wait_for(proxy.sent.wait(), timeout=3)  # the statement went out
+            proxy.reset_clients()
+            with pytest.raises(ConnectionLost):
+                await asyncio.wait_for(read, timeout=3)
+        finally:
+            await reads.aclose()
+            await proxy.aclose()
+
+    with postgres_database() as url:
+        uvloop.run(scenario(url))
