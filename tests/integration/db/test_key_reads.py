@@ -230,8 +230,9 @@ class _ResettingProxy:
 
 @pytest.mark.postgres
 def test_a_read_whose_connection_is_reset_ends_on_uvloop() -> None:
-    """uvloop stops watching a socket that reports an error (a reset) without calling its
-    reader: the read must still end, as ConnectionLost (retried), not wait forever."""
+    """A connection reset (RST, as a dying server or a middlebox sends it) under a read, on
+    uvloop as the workers run: the read ends at once as ConnectionLost (retried), it does not
+    wait for the statement's answer."""
 
     async def scenario(url: str) -> None:
         target = make_url(url)
