@@ -240,16 +240,13 @@ class SqlSignInThrottles:
 
     def _pair(self, email_hash: str, client_address: str) -> tuple[Any, Any]:
         return (
-            SignInThrottleRow.email_hash == email_hash,
-            SignInThrottleRow.client_address == client_address,
+            SIGNIN_THROTTLES.c.email_hash == email_hash,
+            SIGNIN_THROTTLES.c.client_address == client_address,
         )
 
     async def get(self, email_hash: str, client_address: str) -> Throttle | None:
         found = await self._session.execute(
-            select(SIGNIN_THROTTLES).where(
-                SIGNIN_THROTTLES.c.email_hash == email_hash,
-                SIGNIN_THROTTLES.c.client_address == client_address,
-            )
+            select(SIGNIN_THROTTLES).where(*self._pair(email_hash, client_address))
         )
         row = found.first()
         return None if row is None else _throttle(row)
@@ -292,10 +289,7 @@ class SqlSignInThrottles:
 
     async def clear(self, email_hash: str, client_address: str) -> None:
         await self._session.execute(
-            delete(SIGNIN_THROTTLES).where(
-                SIGNIN_THROTTLES.c.email_hash == email_hash,
-                SIGNIN_THROTTLES.c.client_address == client_address,
-            )
+            delete(SIGNIN_THROTTLES).where(*self._pair(email_hash, client_address))
         )
 
 
