@@ -109,13 +109,14 @@ class SqlUsers:
             raise Conflict(DUPLICATE_EMAIL) from error
 
     async def get(self, user_id: str) -> Account | None:
-        # A Core statement: an ORM get (identity map, instance state) cost more than the read.
-        found = await self._session.execute(select(USERS).where(USERS.c.id == user_id))
-        row = found.first()
-        return None if row is None else account_of(row)
+        return await self._one(USERS.c.id == user_id)
 
     async def get_by_email(self, email: str) -> Account | None:
-        found = await self._session.execute(select(USERS).where(USERS.c.email == email))
+        return await self._one(USERS.c.email == email)
+
+    async def _one(self, condition: Any) -> Account | None:
+        # A Core statement: an ORM read (identity map, instance state) cost more than the read.
+        found = await self._session.execute(select(USERS).where(condition))
         row = found.first()
         return None if row is None else account_of(row)
 
