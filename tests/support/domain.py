@@ -42,7 +42,7 @@ def access_tokens(clock: FakeClock) -> AccessTokens:
 
 def fast_hasher() -> PasswordHasher:
     """Real argon2id with tiny parameters: same code paths, milliseconds per hash."""
-    return PasswordHasher(time_cost=1, memory_cost_kib=64, parallelism=1)
+    return PasswordHasher(time_cost=1, memory_cost_kib=64)
 
 
 @dataclass

@@ -7,7 +7,7 @@ import logging
 import threading
 from dataclasses import replace
 
-import argon2
+import nacl.pwhash.argon2id as argon2id
 import pytest
 from support.domain import (
     ADDRESS,
@@ -120,17 +120,17 @@ async def test_wrong_password_and_unknown_email_answer_identically(services: Ser
 async def test_unknown_email_verifies_against_a_dummy_hash(
     services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    verified: list[str] = []
-    original = argon2.PasswordHasher.verify
+    verified: list[bytes] = []
+    original = argon2id.verify
 
-    def spy(self: argon2.PasswordHasher, hash: str, password: str) -> bool:
-        verified.append(hash)
-        return original(self, hash, password)
+    def spy(password_hash: bytes, password: bytes) -> bool:
+        verified.append(password_hash)
+        return original(password_hash, password)
 
-    monkeypatch.setattr(argon2.PasswordHasher, "verify", spy)
+    monkeypatch.setattr(argon2id, "verify", spy)
     with pytest.raises(Unauthenticated):
         await sign_in(services, email="nobody@example.com")
-    assert len(verified) == 1 and verified[0].startswith("$argon2id$")
+    assert len(verified) == 1 and verified[0].startswith(b"$argon2id$")
 
 
 async def test_inactive_user_cannot_sign_in_or_refresh(services: Services) -> None:
@@ -299,7 +299,7 @@ async def test_refresh_token_is_stored_only_as_its_hash(services: Services) -> N
 
 async def test_sign_in_rehashes_when_parameters_change(services: Services) -> None:
     user_id = await signed_up(services)
-    stronger = PasswordHasher(time_cost=2, memory_cost_kib=128, parallelism=1)
+    stronger = PasswordHasher(time_cost=2, memory_cost_kib=128)
     upgraded = build_services(services.uow, clock=services.clock, hasher=stronger)
     await sign_in(upgraded)
     async with services.uow(write=False) as uow:
@@ -312,18 +312,18 @@ async def test_sign_in_rehashes_when_parameters_change(services: Services) -> No
 
 async def test_argon2_runs_off_the_event_loop_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     threads: list[threading.Thread] = []
-    original_hash, original_verify = argon2.PasswordHasher.hash, argon2.PasswordHasher.verify
+    original_hash, original_verify = argon2id.str, argon2id.verify
 
-    def hash_spy(self: argon2.PasswordHasher, password: str, **kwargs: object) -> str:
+    def hash_spy(password: bytes, **kwargs: int) -> bytes:
         threads.append(threading.current_thread())
-        return original_hash(self, password, **kwargs)
+        return original_hash(password, **kwargs)
 
-    def verify_spy(self: argon2.PasswordHasher, hash: str, password: str) -> bool:
+    def verify_spy(password_hash: bytes, password: bytes) -> bool:
         threads.append(threading.current_thread())
-        return original_verify(self, hash, password)
+        return original_verify(password_hash, password)
 
-    monkeypatch.setattr(argon2.PasswordHasher, "hash", hash_spy)
-    monkeypatch.setattr(argon2.PasswordHasher, "verify", verify_spy)
+    monkeypatch.setattr(argon2id, "str", hash_spy)
+    monkeypatch.setattr(argon2id, "verify", verify_spy)
     hasher = fast_hasher()
     stored = await hasher.hash(PASSWORD)
     assert await hasher.verify(stored, PASSWORD)
