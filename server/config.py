@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from interceptors.rate_limit import DEFAULT_BUCKETS, RULE_NAMES, RateLimitRule
+from server.cpu_slice import MAX_SLICE_US, MIN_SLICE_US
 
 _PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "your-", "xxx")
 
@@ -83,6 +84,10 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    # The CPU slice each worker asks the kernel for, in µs (Linux >= 6.12; 0: the kernel's
+    # default): a worker woken by a request preempts the hashing process within it
+    # (server/cpu_slice.py).
+    worker_cpu_slice_us: int = Field(default=100, ge=0, le=MAX_SLICE_US)
     shutdown_grace_seconds: float = 10.0
     # After health flips to NOT_SERVING, keep serving this long so Envoy's active health check
     # (1 s interval) takes the worker out of rotation before the server stops accepting calls;
@@ -234,6 +239,13 @@ class Settings(BaseSettings):
     publish_webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     # Purges (expired sessions, old throttles, AI reservations, orphaned files) this often.
     maintenance_interval_seconds: float = Field(default=300.0, gt=0)
+
+    @field_validator("worker_cpu_slice_us")
+    @classmethod
+    def _slice_the_kernel_grants(cls, value: int) -> int:
+        if 0 < value < MIN_SLICE_US:
+            raise ValueError(f"0 (the kernel's default) or {MIN_SLICE_US}-{MAX_SLICE_US} µs")
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -1,10 +1,12 @@
 """The process each worker hashes passwords in, at a lower CPU priority than the workers.
 
-argon2 takes 20-60 ms of CPU per sign-in. In a thread of the worker it competed with the
-workers for the cores as an equal: 10 sign-ins a second doubled GetMe's p99 on this 2-core
+argon2 takes ~7 ms of CPU per sign-in here (libsodium's). In a thread of the worker it competed
+with the workers for the cores as an equal: 10 sign-ins a second doubled GetMe's p99 on this 2-core
 machine (8.5 -> 18.0 ms, bench getme). In a process at niceness 10 the scheduler gives the
 workers the cores first (CFS weights 1024 against 110) and hashing takes what is left, so
-sign-ins, not every other call, wait when the host is busy.
+sign-ins, not every other call, wait when the host is busy. The workers also ask for short
+CPU slices (server/cpu_slice.py) and this process keeps the kernel's default, so a worker woken
+by a request preempts a running hash at once instead of after the hash's slice.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
 
+from server.cpu_slice import request_cpu_slice
 from server.orphans import die_with_parent
 
 HASHING_NICENESS = 10
@@ -45,3 +48,6 @@ async def start_password_pool() -> ProcessPoolExecutor:
 def _in_hashing_process(worker: int) -> None:
     die_with_parent(signal.SIGTERM, parent=worker)
     os.nice(HASHING_NICENESS)
+    # Back to the kernel's default slice from the worker's short one: a hash runs ~7 ms, and
+    # short slices would only cut it into more pieces that preempt the workers more often.
+    request_cpu_slice(0)

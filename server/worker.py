@@ -18,6 +18,7 @@ import uvloop
 from interceptors.logging import configure_logging
 from server.app import build_app
 from server.config import Settings
+from server.cpu_slice import request_cpu_slice, thread_slice_us
 from server.orphans import die_with_parent
 
 logger = logging.getLogger("huntaze.worker")
@@ -28,6 +29,8 @@ def run_worker(
 ) -> None:
     """Process entry point: returns when the server has stopped."""
     die_with_parent(signal.SIGTERM, parent=supervisor)
+    # First, on the main thread: the loop's, grpc's and the hashing process's inherit it.
+    request_cpu_slice(settings.worker_cpu_slice_us)
     configure_logging(settings.log_level)
     try:
         # uvloop: the same loop uvicorn uses; grpc.aio runs on any asyncio loop.
@@ -46,7 +49,15 @@ async def _serve(settings: Settings, *, index: int, slot: int, ready: Connection
     await app.start()  # starts the GC metrics first: the freeze's full collection shows there
     _freeze_startup_objects()
     app.stalls.record_freeze()  # huntaze_gc_frozen_objects, before the worker reports ready
-    logger.info("worker ready", extra={"worker": index, "slot": slot, "pid": os.getpid()})
+    logger.info(
+        "worker ready",
+        extra={
+            "worker": index,
+            "slot": slot,
+            "pid": os.getpid(),
+            "cpu_slice_us": thread_slice_us(),
+        },
+    )
     ready.send(os.getpid())
     ready.close()
     await stop.wait()

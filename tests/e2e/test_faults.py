@@ -21,20 +21,6 @@ pytestmark = pytest.mark.e2e
 ENV = {"RATE_LIMIT_STANDARD": "1000000/60", "RATE_LIMIT_AUTH": "1000/60"}
 
 
-def worker_pids(stack: Stack) -> set[int]:
-    """The supervisor's worker processes (its children started by multiprocessing's spawn);
-    a child that exits while it is being looked at is not one any more."""
-    pid = stack.supervisor.pid
-    found = set()
-    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-        try:
-            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
-                found.add(int(child))
-        except FileNotFoundError:
-            continue
-    return found
-
-
 def reading_me(stack: Stack) -> Load:
     with httpx.Client(base_url=stack.base_url, timeout=10) as client:
         _, access, _ = signed_in(client)
@@ -70,12 +56,12 @@ def sqlite_stack(tmp_path: Path) -> Iterator[Stack]:
 def test_a_worker_killed_under_load_fails_no_request(sqlite_stack: Stack) -> None:
     with reading_me(sqlite_stack) as load:
         wait_until_balanced(sqlite_stack, load)
-        victim = min(worker_pids(sqlite_stack))
+        victim = min(sqlite_stack.worker_pids())
         os.kill(victim, signal.SIGKILL)
         wait_for(
             lambda: (
-                victim not in worker_pids(sqlite_stack)
-                and len(worker_pids(sqlite_stack)) == 2
+                victim not in sqlite_stack.worker_pids()
+                and len(sqlite_stack.worker_pids()) == 2
                 and sqlite_stack.runner.healthy_workers() == 2
             ),
             timeout=30,
@@ -88,14 +74,14 @@ def test_a_worker_killed_under_load_fails_no_request(sqlite_stack: Stack) -> Non
 
 
 def test_a_rolling_restart_under_load_fails_no_request(sqlite_stack: Stack) -> None:
-    before = worker_pids(sqlite_stack)
+    before = sqlite_stack.worker_pids()
     with reading_me(sqlite_stack) as load:
         wait_for_requests(load, 200)
         sqlite_stack.runner.rolling_restart()
         wait_for(
             lambda: (
-                not (worker_pids(sqlite_stack) & before)
-                and len(worker_pids(sqlite_stack)) == 2
+                not (sqlite_stack.worker_pids() & before)
+                and len(sqlite_stack.worker_pids()) == 2
                 and sqlite_stack.runner.healthy_workers() == 2
             ),
             timeout=60,

@@ -30,6 +30,7 @@ __all__ = [
     "Stack",
     "free_ports",
     "running_stack",
+    "spawned_children",
     "stack_on",
     "wait_for",
 ]
@@ -69,6 +70,23 @@ class Stack:
 
     def upstream_health(self) -> dict[str, str]:
         return self.runner.upstream_health()
+
+    def worker_pids(self) -> set[int]:
+        """The supervisor's worker processes."""
+        return spawned_children(self.supervisor.pid)
+
+
+def spawned_children(pid: int) -> set[int]:
+    """The children `pid` started with multiprocessing's spawn (a supervisor's workers, a
+    worker's hashing process); a child that exits while it is being looked at is not one."""
+    found = set()
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        try:
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.add(int(child))
+        except FileNotFoundError:
+            continue
+    return found
 
 
 @contextlib.contextmanager

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
+from server.cpu_slice import request_cpu_slice, thread_slice_us
 from server.password_pool import HASHING_NICENESS, start_password_pool
 from services.auth.passwords import PasswordHasher
 
@@ -30,3 +33,20 @@ async def test_the_pool_runs_below_the_workers_priority() -> None:
         pool.shutdown(wait=True)
     assert there == min(here + HASHING_NICENESS, 19)
     assert hashing_pid != os.getpid()
+
+
+async def test_the_pool_keeps_the_default_cpu_slice_of_a_short_slice_worker() -> None:
+    """Started from a worker that asked for 0.1 ms slices, the hashing process goes back to the
+    kernel's default: short slices would only cut each hash into more preemptions."""
+    default = thread_slice_us()
+    if default is None or not request_cpu_slice(100):
+        pytest.skip("the kernel neither reports nor takes a thread's slice (Linux < 6.12)")
+    try:
+        pool = await start_password_pool()
+    finally:
+        request_cpu_slice(0)
+    try:
+        there = pool.submit(thread_slice_us).result()
+    finally:
+        pool.shutdown(wait=True)
+    assert there == default

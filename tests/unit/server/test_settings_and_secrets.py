@@ -107,3 +107,11 @@ def test_concurrent_first_runs_agree_on_one_secret(tmp_path: Path) -> None:
     secrets = {run.communicate(timeout=60)[0].strip() for run in runs}
     assert len(secrets) == 1
     assert sorted(os.listdir(tmp_path)) == ["jwt-secret"]
+
+
+def test_a_worker_cpu_slice_the_kernel_would_not_grant_is_refused() -> None:
+    assert Settings().worker_cpu_slice_us == 100
+    assert Settings(worker_cpu_slice_us=0).worker_cpu_slice_us == 0  # the kernel's default
+    for refused in (50, 100_001, -1):
+        with pytest.raises(ValidationError, match="worker_cpu_slice_us"):
+            Settings(worker_cpu_slice_us=refused)
