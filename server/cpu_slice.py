@@ -6,7 +6,7 @@ asks for (`sched_attr.sched_runtime` of `sched_setattr(2)`, clamped to 0.1-100 m
 needed). A shorter slice means an earlier deadline: the thread preempts a running thread with a
 longer slice when it wakes, and the kernel protects the running thread's slice only as long as
 the shortest slice waiting. The workers are latency-bound (wake for a request, answer within
-tens to hundreds of microseconds, sleep); the hashing process runs argon2 for ~15 ms at a time
+tens to hundreds of microseconds, sleep); the hashing process runs argon2 for ~7 ms at a time
 and keeps the kernel's default (1.4 ms on this 2-core machine), so a worker no longer waits
 out the hash's slice. bench/README ("The fifth pass") has the measurements.
 
