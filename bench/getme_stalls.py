@@ -2,8 +2,8 @@
 
 A sign-in verifies an argon2id hash (~7 ms of CPU, libsodium). Done on a worker's event loop,
 that would hold up every request the worker has in flight; done in a thread, GetMe's latency
-only feels the CPU the hashing takes. The getme suite runs, on one stack, rounds of two paced GetMe
-runs (wrk, REST through Envoy): `idle`, and `signing_in`, during which a background client
+only feels the CPU the hashing takes. The getme suite runs, on one stack, rounds of two paced
+GetMe runs (wrk, REST through Envoy): `idle`, and `signing_in`, during which a background client
 signs in `--stall-signins-per-s` times a second through Envoy; the order alternates by round.
 GetMe is paced (each connection pauses between requests) at `--stall-load` of the capacity the
 suite measured, so the p99 is the latency of requests that did not queue behind each other.

@@ -1,14 +1,14 @@
-"""Short CPU slices for the workers: a worker that wakes for a request gets a core within its
-own short slice, not after the rest of a busy task's slice.
+"""Short CPU slices for the workers: a worker that wakes for a request gets a core sooner from
+a busy task with a longer slice.
 
 Since Linux 6.12 the fair scheduler (EEVDF) lets a thread choose the length of the slice it
 asks for (`sched_attr.sched_runtime` of `sched_setattr(2)`, clamped to 0.1-100 ms; no privilege
-needed). A shorter slice means an earlier deadline: the thread preempts a running thread with a
-longer slice when it wakes, and the kernel protects the running thread's slice only as long as
-the shortest slice waiting. The workers are latency-bound (wake for a request, answer within
-tens to hundreds of microseconds, sleep); the hashing process runs argon2 for ~7 ms at a time
-and keeps the kernel's default (1.4 ms on this 2-core machine), so a worker no longer waits
-out the hash's slice. bench/README ("The fifth pass") has the measurements.
+needed). A shorter slice means an earlier virtual deadline, so a thread with a short slice that
+wakes gets the core sooner from a running thread with a longer one. The workers are
+latency-bound (wake for a request, answer within tens to hundreds of microseconds, sleep); the
+hashing process runs argon2 for ~7 ms at a time and keeps the kernel's default (1.4 ms on this
+2-core machine), so a worker waits less behind a hash. bench/README ("The fifth pass") has the
+measurements.
 
 Threads and processes started afterwards inherit the calling thread's slice. Where the call
 is missing or refused (another OS or architecture, an older kernel), nothing changes.
