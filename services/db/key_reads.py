@@ -50,7 +50,8 @@ class _Statement(NamedTuple):
 
 def _by_key(table: Table, dialect: Dialect) -> _Statement:
     """SELECT every column of `table` WHERE its one-column key = :key, compiled once for the
-    dialect, with each column's result conversion."""
+    dialect (PostgreSQL's with `$1`, as services.db.postgres_reads sends it), with each
+    column's result conversion."""
     (key,) = table.primary_key.columns
     statement = select(*table.columns).where(key == bindparam("key"))
     convert = [
@@ -58,7 +59,12 @@ def _by_key(table: Table, dialect: Dialect) -> _Statement:
         for column in table.columns
     ]
     record = namedtuple(f"{table.name}_record", table.columns.keys())  # type: ignore[misc]
-    return _Statement(str(statement.compile(dialect=dialect)), dialect.positional, convert, record)
+    compiler = dialect
+    if dialect.name == "postgresql":
+        compiler = type(dialect)(paramstyle="numeric_dollar")
+    return _Statement(
+        str(statement.compile(dialect=compiler)), compiler.positional, convert, record
+    )
 
 
 def _record(statement: _Statement, row: Sequence[Any]) -> Any:
@@ -108,7 +114,7 @@ class KeyReads:
             except sqlite3.OperationalError:
                 pass  # busy: read through the engine below
         elif self._postgres is not None:
-            return await self._postgres.one(statement.sql, params)
+            return await self._postgres.one(statement.sql, (key,))  # compiled with $1
         async with self._engine.connect() as connection:
             return (await connection.exec_driver_sql(statement.sql, params)).first()
 

@@ -4,13 +4,14 @@ repositories read, on SQLite and PostgreSQL, and SQLite's read never waits on th
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
 import sqlite3
 import struct
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvloop
@@ -183,49 +184,75 @@ async def test_an_idle_connection_the_server_closed_is_replaced_before_a_read() 
             assert await asyncio.to_thread(terminate_connections, database, wait=True) == 1
             (second,) = await reads.one("SELECT pg_backend_pid()", None)
             assert second != first
-            assert await reads.one("SELECT %s::text", ("still here",)) == ("still here",)
+            assert await reads.one("SELECT $1::text", ["still here"]) == ("still here",)
         finally:
             await reads.aclose()
 
 
 class _ResettingProxy:
-    """A TCP proxy to PostgreSQL that can reset its clients' connections (RST, not FIN), as a
-    dying server or a middlebox does."""
+    """A TCP proxy to PostgreSQL, in threads of its own, that can reset its clients'
+    connections (RST, not FIN), as a dying server or a middlebox does."""
 
     def __init__(self, host: str, port: int) -> None:
         self._upstream = (host, port)
-        self._clients: list[asyncio.StreamWriter] = []
-        self.sent = asyncio.Event()  # a client sent something since it was cleared
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._listener.getsockname()[1]
+        self._clients: list[socket.socket] = []
+        self._pumps: list[threading.Thread] = []
+        self._stopping = threading.Event()
+        self.sent = threading.Event()  # a client sent something since it was cleared
+        self._start(self._accept)
 
-    async def start(self) -> int:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        return int(self._server.sockets[0].getsockname()[1])
+    def reset_clients(self, *, first: bytes = b"") -> None:
+        """Send each client `first`, then reset its connection. It blocks the caller until
+        both have reached the client's socket, so the caller's event loop sees them together."""
+        self._stopping.set()
+        for pump in self._pumps:
+            pump.join()
+        for client in self._clients:
+            client.sendall(first)
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            client.close()
 
-    def reset_clients(self) -> None:
-        for writer in self._clients:
-            writer.get_extra_info("socket").setsockopt(
-                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-            )
-            writer.transport.abort()
+    def close(self) -> None:
+        self._stopping.set()
+        self._listener.close()
+        for pump in self._pumps:
+            pump.join()
+        for client in self._clients:
+            client.close()
 
-    async def aclose(self) -> None:
-        self._server.close()
-        for writer in self._clients:
-            writer.transport.abort()
+    def _start(self, target: Callable[..., None], *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        self._pumps.append(thread)
+        thread.start()
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._clients.append(writer)
-        up_reader, up_writer = await asyncio.open_connection(*self._upstream)
+    def _accept(self) -> None:
+        self._listener.settimeout(0.05)
+        while not self._stopping.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            upstream = socket.create_connection(self._upstream)
+            self._clients.append(client)
+            self._start(self._pump, client, upstream, True)
+            self._start(self._pump, upstream, client, False)
 
-        async def pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter, up: bool) -> None:
-            with contextlib.suppress(ConnectionError):
-                while data := await source.read(65536):
-                    if up:
-                        self.sent.set()
-                    sink.write(data)
-            sink.transport.abort()
-
-        await asyncio.gather(pump(reader, up_writer, True), pump(up_reader, writer, False))
+    def _pump(self, source: socket.socket, sink: socket.socket, up: bool) -> None:
+        source.settimeout(0.05)  # so that it notices reset_clients
+        while not self._stopping.is_set():
+            try:
+                data = source.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if not data:
+                return
+            if up:
+                self.sent.set()
+            sink.sendall(data)
 
 
 @pytest.mark.postgres
@@ -237,19 +264,67 @@ def test_a_read_whose_connection_is_reset_ends_on_uvloop() -> None:
     async def scenario(url: str) -> None:
         target = make_url(url)
         proxy = _ResettingProxy(target.host or "127.0.0.1", target.port or 5432)
-        port = await proxy.start()
-        reads = PostgresReads(target.set(port=port), max_connections=1)
+        reads = PostgresReads(target.set(port=proxy.port), max_connections=1)
         try:
             assert await reads.one("SELECT 1", None) == (1,)
             proxy.sent.clear()
             read = asyncio.create_task(reads.one("SELECT pg_sleep(5)", None))
-            await asyncio.wait_for(proxy.sent.wait(), timeout=3)  # the statement went out
+            assert await asyncio.to_thread(proxy.sent.wait, 3)  # the statement went out
             proxy.reset_clients()
             with pytest.raises(ConnectionLost):
                 await asyncio.wait_for(read, timeout=3)
         finally:
             await reads.aclose()
-            await proxy.aclose()
+            proxy.close()
+
+    with postgres_database() as url:
+        uvloop.run(scenario(url))
+
+
+@pytest.mark.postgres
+def test_a_read_whose_connection_is_reset_with_part_of_an_answer_unread_ends_on_uvloop() -> None:
+    """The reset arrives behind part of an answer: the socket is readable and in error at once.
+    uvloop then calls the reader one last time and stops watching the socket; that call reads
+    the part, not the error. The read must still end as ConnectionLost, not wait forever."""
+
+    async def scenario(url: str) -> None:
+        target = make_url(url)
+        proxy = _ResettingProxy(target.host or "127.0.0.1", target.port or 5432)
+        reads = PostgresReads(target.set(port=proxy.port), max_connections=1)
+        try:
+            assert await reads.one("SELECT 1", None) == (1,)
+            proxy.sent.clear()
+            read = asyncio.create_task(reads.one("SELECT pg_sleep(5)", None))
+            assert await asyncio.to_thread(proxy.sent.wait, 3)
+            proxy.reset_clients(first=b"T\x00\x00\x00\x40")  # a row description's start
+            with pytest.raises(ConnectionLost):
+                await asyncio.wait_for(read, timeout=3)
+        finally:
+            await reads.aclose()
+            proxy.close()
+
+    with postgres_database() as url:
+        uvloop.run(scenario(url))
+
+
+@pytest.mark.postgres
+def test_a_read_whose_backend_is_terminated_ends_as_connection_lost() -> None:
+    """The server ends the session under a read (pg_terminate_backend, a failover): its
+    goodbye is an error result followed by the connection's end, and the read is
+    ConnectionLost (retried), whichever of them it sees first."""
+
+    async def scenario(url: str) -> None:
+        database = url.rsplit("/", 1)[1]
+        reads = PostgresReads(make_url(url), max_connections=1)
+        try:
+            assert await reads.one("SELECT 1", None) == (1,)
+            read = asyncio.create_task(reads.one("SELECT pg_sleep(5)", None))
+            await asyncio.sleep(0.2)  # the statement is running
+            assert await asyncio.to_thread(terminate_connections, database, wait=True) == 1
+            with pytest.raises(ConnectionLost):
+                await asyncio.wait_for(read, timeout=3)
+        finally:
+            await reads.aclose()
 
     with postgres_database() as url:
         uvloop.run(scenario(url))
