@@ -17,6 +17,7 @@ import argparse
 import dataclasses
 import resource
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
@@ -38,6 +39,8 @@ from processes import Processes, StartupError, wait_until
 
 from server import stack as server_stack
 from server.config import Settings
+from server.envoy_config import envoy_command, render_to_file
+from server.runtime import new_runtime_dir
 from server.stack import free_ports
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -63,10 +66,15 @@ SYSTEMS = {
     "fastapi": System("FastAPI+uvicorn", "wrk", "fastapi", None),
     "fastapi_envoy": System("FastAPI via Envoy", "wrk", "fastapi", "fastapi_envoy"),
     "echo_envoy": System("Echo, REST via Envoy", "wrk", "server", "envoy"),
+    # GetMe on a bare grpc.aio server (bench/grpc_floor.py): what grpc.aio and the transcoder
+    # cost with none of the server's layers, the ceiling of any server built this way.
+    "floor_envoy": System("grpc.aio floor via Envoy", "wrk", "floor", "floor_envoy"),
+    "floor_direct": System("grpc.aio floor direct", "h2load", "floor", None),
 }
 BASELINE = "fastapi"
 PROXIED_BASELINE = "fastapi_envoy"
 CEILING = "echo_envoy"
+FLOOR = "floor_envoy"
 POSTGRES_SYSTEMS = ("rest_envoy", "echo_envoy")
 # Issue 13's goals.
 GETME_VS_ECHO_AT_LEAST = 0.5
@@ -94,6 +102,11 @@ class Stack:
     fastapi_port: int | None = None
     proxy: subprocess.Popen[bytes] | None = None  # the Envoy in front of uvicorn
     proxy_port: int | None = None
+    floor: tuple[subprocess.Popen[bytes], ...] = ()  # bench/grpc_floor.py, one per process
+    floor_port: int | None = None
+    floor_envoy: subprocess.Popen[bytes] | None = None
+    floor_envoy_port: int | None = None
+    floor_runtime: Path | None = None  # the floor's worker sockets and Envoy config
     database_name: str | None = None  # PostgreSQL's; None on SQLite
 
     @property
@@ -109,6 +122,8 @@ class Stack:
             "grpc_direct": self.grpc_port,
             BASELINE: self.fastapi_port,
             PROXIED_BASELINE: self.proxy_port,
+            "floor_direct": self.floor_port,
+            FLOOR: self.floor_envoy_port,
         }
         port = ports.get(system, self.envoy_port)
         if port is None:
@@ -122,11 +137,16 @@ class Stack:
             groups[self.uvicorn.pid] = "fastapi"
         if self.proxy is not None:
             groups[self.proxy.pid] = "fastapi_envoy"
+        groups.update({process.pid: "floor" for process in self.floor})
+        if self.floor_envoy is not None:
+            groups[self.floor_envoy.pid] = "floor_envoy"
         return groups
 
     def stop(self, processes: Processes) -> None:
         processes.stop_all()
         self.huntaze.stop()
+        if self.floor_runtime is not None:
+            shutil.rmtree(self.floor_runtime, ignore_errors=True)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -186,6 +206,7 @@ def measure_getme(
         "scenario": scenario(args),
         "configurations": configurations,
         "target": fastapi_target(configurations),
+        "floor": floor_bound(configurations),
         "stalls": stalls,
         "targets": targets(configurations, stalls),
     }
@@ -303,7 +324,8 @@ def start_stack(
     log_name: str | None = None,
 ) -> Stack:
     """The server with `workers` processes behind Envoy (the same runner as `make run`), and
-    (with `baseline`) uvicorn with as many workers, bare and behind its own Envoy."""
+    (with `baseline`) uvicorn with as many workers, bare and behind its own Envoy, and as many
+    grpc.aio floor processes, bare and behind an Envoy of the stack's configuration."""
     grpc_port, envoy_port = free_ports(2)
     server_env = {
         **env,
@@ -324,6 +346,7 @@ def start_stack(
     stack = Stack(huntaze, database_name=database_name)
     if baseline:
         stack = _with_baseline(processes, env, workdir, stack, workers=workers, log_level=log_level)
+        stack = _with_floor(processes, env, stack, workers=workers)
     return stack
 
 
@@ -372,9 +395,49 @@ def _with_baseline(
     )
 
 
+def _with_floor(processes: Processes, env: dict[str, str], stack: Stack, *, workers: int) -> Stack:
+    """Starts `workers` grpc.aio floor processes (bench/grpc_floor.py) on one TCP port and on
+    the worker sockets of a runtime directory of their own, and an Envoy rendered from the
+    stack's configuration for that directory (its transcoder, routes and health checks)."""
+    floor_port, floor_envoy_port = free_ports(2)
+    runtime = new_runtime_dir()
+    floor = tuple(
+        processes.start(
+            f"grpc-floor-{workers}-{slot}",
+            [
+                sys.executable,
+                str(BENCH_DIR / "grpc_floor.py"),
+                str(runtime.root),
+                str(slot),
+                str(floor_port),
+            ],
+            env=env,
+            cwd=REPO_ROOT,
+        )
+        for slot in range(workers)
+    )
+    settings = Settings(http_port=floor_envoy_port, workers=workers)
+    config = render_to_file(settings, runtime, path=runtime.root / "envoy.yaml")
+    floor_envoy = processes.start(
+        f"grpc-floor-envoy-{workers}", envoy_command(config), env=dict(env), cwd=REPO_ROOT
+    )
+    return dataclasses.replace(
+        stack,
+        floor=floor,
+        floor_port=floor_port,
+        floor_envoy=floor_envoy,
+        floor_envoy_port=floor_envoy_port,
+        floor_runtime=runtime.root,
+    )
+
+
 def wait_for_baseline(stack: Stack, token: str) -> None:
-    running = [process for process in (stack.uvicorn, stack.proxy) if process is not None]
-    for system in (BASELINE, PROXIED_BASELINE):
+    running = [
+        process
+        for process in (stack.uvicorn, stack.proxy, stack.floor_envoy, *stack.floor)
+        if process is not None
+    ]
+    for system in (BASELINE, PROXIED_BASELINE, FLOOR):
         url = f"http://127.0.0.1:{stack.port(system)}{GET_ME_PATH}"
         wait_until(_answers(url, token), what=SYSTEMS[system].label, processes=running)
 
@@ -423,7 +486,7 @@ def preflight(stack: Stack, token: str) -> int:
     headers = {"authorization": f"Bearer {token}"}
     rest = httpx.get(f"http://127.0.0.1:{stack.envoy_port}{GET_ME_PATH}", headers=headers)
     _expect(rest, "REST GetMe via Envoy")
-    for system in (BASELINE, PROXIED_BASELINE) if stack.uvicorn is not None else ():
+    for system in (BASELINE, PROXIED_BASELINE, FLOOR) if stack.uvicorn is not None else ():
         answer = httpx.get(f"http://127.0.0.1:{stack.port(system)}{GET_ME_PATH}", headers=headers)
         _expect(answer, SYSTEMS[system].label)
         if answer.json() != rest.json():
@@ -435,9 +498,12 @@ def preflight(stack: Stack, token: str) -> int:
     _expect(echo, "echo")
     if echo.json() != {"message": ECHO_MESSAGE}:
         raise StartupError(f"echo answered {echo.text}")
-    messages = [_grpc_get_me(port, token) for port in (stack.envoy_port, stack.grpc_port)]
-    if messages[0] != messages[1]:
-        raise StartupError(f"gRPC via Envoy and direct differ: {messages}")
+    ports = [stack.envoy_port, stack.grpc_port]
+    if stack.floor_port is not None:
+        ports.append(stack.floor_port)
+    messages = [_grpc_get_me(port, token) for port in ports]
+    if any(message != messages[0] for message in messages):
+        raise StartupError(f"gRPC via Envoy, direct and the floor differ: {messages}")
     return len(loadgen.grpc_frame(messages[0].SerializeToString()))
 
 
@@ -659,6 +725,21 @@ def fastapi_target(configurations: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def floor_bound(configurations: list[dict[str, Any]]) -> dict[str, Any]:
+    """Not a target: how far any grpc.aio server behind this Envoy can get against FastAPI
+    behind Envoy (the floor's ratio bounds target 3), and the share of the floor's req/s that
+    REST via Envoy reaches (what the server's layers cost)."""
+    equal_cores = _equal_cores(configurations, "sqlite")
+    systems = equal_cores["systems"] if equal_cores else {}
+    return {
+        "configuration": equal_cores["name"] if equal_cores else None,
+        "floor_vs_fastapi_behind_envoy": _value(
+            equal_cores, "ratios_vs_fastapi_behind_envoy", FLOOR
+        ),
+        "rest_envoy_vs_floor": _ratio(systems, "rest_envoy", FLOOR),
+    }
+
+
 def targets(configurations: list[dict[str, Any]], stalls: dict[str, Any]) -> dict[str, Any]:
     """Issue 13's goals, each judged on the largest process count (equal cores)."""
     sqlite = _equal_cores(configurations, "sqlite")
@@ -760,6 +841,13 @@ def print_table(results: dict[str, Any]) -> None:
             f"{stalls['connections']} connections, {stalls['duration_s']:g} s x "
             f"{stalls['rounds']} rounds: p99 idle {stalls['idle_p99_ms']:.2f} ms, signing in "
             f"{stalls['signing_in_p99_ms']:.2f} ms, ratio {_x(stalls['p99_ratio'])}"
+        )
+    floor = results.get("floor") or {}
+    if floor.get("floor_vs_fastapi_behind_envoy") is not None:
+        print(
+            f"\ngrpc.aio floor via Envoy / FastAPI behind Envoy, {floor['configuration']}: "
+            f"{_x(floor['floor_vs_fastapi_behind_envoy'])} (the bound on target 3); "
+            f"REST via Envoy / floor: {_x(floor['rest_envoy_vs_floor'])}"
         )
     print(f"\n{'target (issue 13)':<58}{'value':>9}{'goal':>9}  met")
     for target in results["targets"].values():
