@@ -17,8 +17,8 @@ from typing import Any
 from fastapi import FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 
+from server.app import access_tokens
 from server.config import Settings
-from services.auth.tokens import AccessTokens
 from services.db import create_engine, create_uow_factory
 from services.db.key_reads import KeyReads
 from services.errors import NotFound, Unauthenticated
@@ -36,13 +36,7 @@ def create_app() -> FastAPI:
         # the server's data access (server/app.py)
         key_reads = KeyReads(engine, postgres_connections=settings.database_pool_size)
         app.state.users = UserService(create_uow_factory(engine), accounts=key_reads)
-        app.state.tokens = AccessTokens(
-            secret=settings.jwt_secret,
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-            ttl_seconds=settings.access_token_ttl_seconds,
-            leeway_seconds=settings.jwt_leeway_seconds,
-        )
+        app.state.tokens = access_tokens(settings)
         try:
             yield
         finally:

@@ -24,6 +24,7 @@ from grpc_health.v1 import _async as health
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from huntaze.v1 import users_pb2, users_pb2_grpc
 
+from server.app import access_tokens
 from server.config import Settings
 from server.runtime import RuntimeDir
 from server.servicers.users import user_message
@@ -59,13 +60,7 @@ async def serve(runtime: RuntimeDir, slot: int, grpc_port: int) -> None:
     settings = Settings()
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     key_reads = KeyReads(engine, postgres_connections=settings.database_pool_size)
-    tokens = AccessTokens(
-        secret=settings.jwt_secret,
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        ttl_seconds=settings.access_token_ttl_seconds,
-        leeway_seconds=settings.jwt_leeway_seconds,
-    )
+    tokens = access_tokens(settings)
     server = grpc.aio.server()
     users = UserService(create_uow_factory(engine), accounts=key_reads)
     users_pb2_grpc.add_UserServiceServicer_to_server(_Users(users, tokens), server)

@@ -186,6 +186,18 @@ def auth_policy(settings: Settings) -> AuthPolicy:
     )
 
 
+def access_tokens(settings: Settings, *, clock: Clock = utc_now) -> AccessTokens:
+    """The access tokens these settings describe (the bench's baselines check them too)."""
+    return AccessTokens(
+        secret=settings.jwt_secret,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        ttl_seconds=settings.access_token_ttl_seconds,
+        leeway_seconds=settings.jwt_leeway_seconds,
+        clock=clock,
+    )
+
+
 class AppUnitOfWork(
     AuthUnitOfWork,
     ContentUnitOfWork,
@@ -223,14 +235,7 @@ def build_domain(
         clock=clock,
         redis=redis,
     )
-    tokens = AccessTokens(
-        secret=settings.jwt_secret,
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        ttl_seconds=settings.access_token_ttl_seconds,
-        leeway_seconds=settings.jwt_leeway_seconds,
-        clock=clock,
-    )
+    tokens = access_tokens(settings, clock=clock)
     events = SecurityEvents()
     accounts = AccountStatusCache(
         uow_factory, ttl_seconds=settings.account_status_ttl_seconds, accounts=account_reader
