@@ -20,8 +20,7 @@ from pathlib import Path
 
 import grpc
 import uvloop
-from grpc_health.v1 import _async as health
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from huntaze.v1 import users_pb2, users_pb2_grpc
 
 from server.app import access_tokens
@@ -64,7 +63,7 @@ async def serve(runtime: RuntimeDir, slot: int, grpc_port: int) -> None:
     server = grpc.aio.server()
     users = UserService(create_uow_factory(engine), accounts=key_reads)
     users_pb2_grpc.add_UserServiceServicer_to_server(_Users(users, tokens), server)
-    health_servicer = health.HealthServicer()  # Envoy's health checks of the endpoint
+    health_servicer = health.aio.HealthServicer()  # Envoy's health checks of the endpoint
     await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     server.add_insecure_port(f"unix:{runtime.worker_socket(slot)}")
