@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from support.cpu_slices import short_slices_granted
 from support.databases import sqlite_url
 from support.e2e_stack import running_stack, spawned_children
 
@@ -23,7 +24,9 @@ def threads_of(pid: int) -> list[int]:
     return [int(tid) for tid in os.listdir(f"/proc/{pid}/task")]
 
 
-@pytest.mark.skipif(DEFAULT_SLICE_US is None, reason="the kernel does not report slices")
+@pytest.mark.skipif(
+    not short_slices_granted(), reason="the kernel does not take a thread's slice (Linux < 6.12)"
+)
 def test_workers_ask_for_short_slices_and_hashing_keeps_the_default(tmp_path: Path) -> None:
     with running_stack(tmp_path, sqlite_url(tmp_path), workers=2) as stack:
         workers = stack.worker_pids()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from support.cpu_slices import short_slices_granted
 
 from server.cpu_slice import request_cpu_slice, thread_slice_us
 from server.password_pool import HASHING_NICENESS, start_password_pool
@@ -38,9 +39,10 @@ async def test_the_pool_runs_below_the_workers_priority() -> None:
 async def test_the_pool_keeps_the_default_cpu_slice_of_a_short_slice_worker() -> None:
     """Started from a worker that asked for 0.1 ms slices, the hashing process goes back to the
     kernel's default: short slices would only cut each hash into more preemptions."""
+    if not short_slices_granted():
+        pytest.skip("the kernel does not take a thread's slice (Linux < 6.12)")
     default = thread_slice_us()
-    if default is None or not request_cpu_slice(100):
-        pytest.skip("the kernel neither reports nor takes a thread's slice (Linux < 6.12)")
+    assert request_cpu_slice(100)
     try:
         pool = await start_password_pool()
     finally:
