@@ -84,7 +84,7 @@ def spawned_children(pid: int) -> set[int]:
         try:
             if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
                 found.add(int(child))
-        except FileNotFoundError:
+        except (FileNotFoundError, ProcessLookupError):  # gone, or going (ESRCH on read)
             continue
     return found
 
