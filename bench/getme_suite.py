@@ -17,7 +17,6 @@ import argparse
 import dataclasses
 import resource
 import secrets
-import shutil
 import statistics
 import subprocess
 import sys
@@ -40,7 +39,7 @@ from processes import Processes, StartupError, wait_until
 from server import stack as server_stack
 from server.config import Settings
 from server.envoy_config import envoy_command, render_to_file
-from server.runtime import new_runtime_dir
+from server.runtime import RuntimeDir, new_runtime_dir
 from server.stack import free_ports
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -106,7 +105,7 @@ class Stack:
     floor_port: int | None = None
     floor_envoy: subprocess.Popen[bytes] | None = None
     floor_envoy_port: int | None = None
-    floor_runtime: Path | None = None  # the floor's worker sockets and Envoy config
+    floor_runtime: RuntimeDir | None = None  # the floor's worker sockets and Envoy config
     database_name: str | None = None  # PostgreSQL's; None on SQLite
 
     @property
@@ -146,7 +145,7 @@ class Stack:
         processes.stop_all()
         self.huntaze.stop()
         if self.floor_runtime is not None:
-            shutil.rmtree(self.floor_runtime, ignore_errors=True)
+            self.floor_runtime.remove()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -427,7 +426,7 @@ def _with_floor(processes: Processes, env: dict[str, str], stack: Stack, *, work
         floor_port=floor_port,
         floor_envoy=floor_envoy,
         floor_envoy_port=floor_envoy_port,
-        floor_runtime=runtime.root,
+        floor_runtime=runtime,
     )
 
 

@@ -4,24 +4,36 @@ upstream endpoints), the metrics socket, Envoy's admin socket and the shared rat
 It is the trust boundary for the client address: only processes of this user can open the
 directory (0700), so only our Envoy can reach a worker's private socket, and only there is the
 address header Envoy adds believed (interceptors.context).
+
+A directory made here is locked (flock on its `owner.lock`) by the process that made it for as
+long as that process lives; the kernel lets go when it dies, however it dies. A process killed
+by SIGKILL (an OOM kill, `kill -9`) runs no cleanup, so the next `new_runtime_dir` removes the
+directories whose lock nobody holds.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import stat
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # A Unix socket path must fit in sockaddr_un (108 bytes on Linux, with the terminator).
 MAX_SOCKET_PATH = 107
 _SHARED_MEMORY = Path("/dev/shm")
+_PREFIX = "huntaze-"
+_OWNER_LOCK = "owner.lock"
 
 
 @dataclass(frozen=True)
 class RuntimeDir:
     root: Path
+    # The open owner.lock of a directory this process made (None for an operator's RUNTIME_DIR):
+    # not inherited by children, held until `remove`.
+    owner_lock: int | None = field(default=None, compare=False, repr=False)
 
     def worker_socket(self, slot: int) -> Path:
         return self.root / f"worker-{slot}.sock"
@@ -48,6 +60,12 @@ class RuntimeDir:
     def bucket_table(self) -> Path:
         return self.root / "ratelimit.buckets"
 
+    def remove(self) -> None:
+        """Delete the directory, then let go of it."""
+        shutil.rmtree(self.root, ignore_errors=True)
+        if self.owner_lock is not None:
+            os.close(self.owner_lock)
+
 
 def worker_slots(workers: int) -> int:
     """Envoy lists one spare endpoint: a rolling restart starts each new worker there before
@@ -55,10 +73,42 @@ def worker_slots(workers: int) -> int:
     return workers + 1
 
 
-def new_runtime_dir() -> RuntimeDir:
-    """A fresh private directory (in memory under /dev/shm when the host has it)."""
-    parent = _SHARED_MEMORY if os.access(_SHARED_MEMORY, os.W_OK | os.X_OK) else None
-    return RuntimeDir(Path(tempfile.mkdtemp(prefix="huntaze-", dir=parent)))
+def new_runtime_dir(parent: Path | None = None) -> RuntimeDir:
+    """A fresh private directory, locked by this process until `remove` (in memory under
+    /dev/shm when the host has it); first removes the abandoned ones beside it."""
+    if parent is None:
+        shared = os.access(_SHARED_MEMORY, os.W_OK | os.X_OK)
+        parent = _SHARED_MEMORY if shared else Path(tempfile.gettempdir())
+    _remove_abandoned(parent)
+    root = Path(tempfile.mkdtemp(prefix=_PREFIX, dir=parent))
+    lock = os.open(root / _OWNER_LOCK, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    fcntl.flock(lock, fcntl.LOCK_EX)  # waits out a sweeper that looked before this line
+    os.write(lock, f"{os.getpid()}\n".encode())  # from now on, unlocked means abandoned
+    return RuntimeDir(root, owner_lock=lock)
+
+
+def _remove_abandoned(parent: Path) -> list[Path]:
+    """Remove the runtime directories in `parent` whose maker has died; returns them.
+
+    Kept: a directory whose lock is held (its maker lives), one without a lock file (not made
+    here: an operator's), and one whose lock file is still empty (its maker is between creating
+    the file and locking it)."""
+    removed = []
+    for root in parent.glob(f"{_PREFIX}*"):
+        try:
+            lock = os.open(root / _OWNER_LOCK, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if os.pread(lock, 32, 0):
+                shutil.rmtree(root, ignore_errors=True)
+                removed.append(root)
+        except BlockingIOError:
+            continue
+        finally:
+            os.close(lock)
+    return removed
 
 
 def private_runtime_dir(path: str | Path) -> RuntimeDir:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -172,7 +171,7 @@ class Stack:
         _terminate(self.envoy, timeout=ENVOY_STOP_SECONDS)
         for log in self._logs:
             log.close()
-        shutil.rmtree(self.runtime.root, ignore_errors=True)
+        self.runtime.remove()
 
 
 def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> None:

@@ -82,7 +82,7 @@ def supervise(settings: Settings, *, var_dir: Path) -> int:
     finally:
         shutil.rmtree(multiproc_dir, ignore_errors=True)
         if owned:
-            shutil.rmtree(runtime.root, ignore_errors=True)
+            runtime.remove()
 
 
 class Supervisor:

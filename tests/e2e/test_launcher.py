@@ -18,6 +18,8 @@ import pytest
 from support.databases import sqlite_url
 from support.e2e_stack import JWT_SECRET, free_ports, wait_for
 
+from server.runtime import new_runtime_dir
+
 pytestmark = pytest.mark.e2e
 
 
@@ -75,6 +77,15 @@ def launched(tmp_path: Path, ports: tuple[int, int]) -> Iterator[subprocess.Pope
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
             process.wait(60)
+
+
+def runtime_dir_of(launched: subprocess.Popen[str]) -> Path:
+    """The runtime directory the banner names (the fixture read its first line)."""
+    assert launched.stdout is not None
+    for line in launched.stdout:
+        if line.strip().startswith("runtime:"):
+            return Path(line.split()[1])
+    raise AssertionError("the banner names no runtime directory")
 
 
 def descendants(pid: int) -> set[int]:
@@ -136,6 +147,7 @@ def test_a_second_launch_on_the_same_ports_leaves_the_first_alone(
 def test_children_exit_when_the_launcher_is_killed(
     ports: tuple[int, int], launched: subprocess.Popen[str]
 ) -> None:
+    runtime = runtime_dir_of(launched)
     children = descendants(launched.pid)
     assert len(children) >= 3  # the supervisor, its worker, Envoy
     launched.kill()
@@ -149,6 +161,10 @@ def test_children_exit_when_the_launcher_is_killed(
     for port in ports:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", port))
+    # Nothing removed its runtime directory; the next start does.
+    assert runtime.is_dir()
+    new_runtime_dir(runtime.parent).remove()
+    assert not runtime.exists()
 
 
 def test_ctrl_c_stops_everything_cleanly(
