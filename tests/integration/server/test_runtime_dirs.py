@@ -40,7 +40,9 @@ def owned_elsewhere(
     )
     owners.append(process)
     assert process.stdout is not None
-    return Path(process.stdout.readline().strip()), process
+    made = process.stdout.readline().strip()
+    assert made, "the owner process printed no directory"
+    return Path(made), process
 
 
 def made_here(parent: Path) -> RuntimeDir:
