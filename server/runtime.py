@@ -28,12 +28,24 @@ _PREFIX = "huntaze-"
 _OWNER_LOCK = "owner.lock"
 
 
+class _OwnerLock:
+    """The open, locked owner.lock of a directory this process made; not inherited by
+    children."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd: int | None = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 @dataclass(frozen=True)
 class RuntimeDir:
     root: Path
-    # The open owner.lock of a directory this process made (None for an operator's RUNTIME_DIR):
-    # not inherited by children, held until `remove`.
-    owner_lock: int | None = field(default=None, compare=False, repr=False)
+    # Held until `remove`; None for an operator's RUNTIME_DIR (never removed by a start).
+    owner_lock: _OwnerLock | None = field(default=None, compare=False, repr=False)
 
     def worker_socket(self, slot: int) -> Path:
         return self.root / f"worker-{slot}.sock"
@@ -61,10 +73,10 @@ class RuntimeDir:
         return self.root / "ratelimit.buckets"
 
     def remove(self) -> None:
-        """Delete the directory, then let go of it."""
+        """Delete the directory, then let go of it (a second call does nothing more)."""
         shutil.rmtree(self.root, ignore_errors=True)
         if self.owner_lock is not None:
-            os.close(self.owner_lock)
+            self.owner_lock.release()
 
 
 def worker_slots(workers: int) -> int:
@@ -84,16 +96,15 @@ def new_runtime_dir(parent: Path | None = None) -> RuntimeDir:
     lock = os.open(root / _OWNER_LOCK, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     fcntl.flock(lock, fcntl.LOCK_EX)  # waits out a sweeper that looked before this line
     os.write(lock, f"{os.getpid()}\n".encode())  # from now on, unlocked means abandoned
-    return RuntimeDir(root, owner_lock=lock)
+    return RuntimeDir(root, owner_lock=_OwnerLock(lock))
 
 
-def _remove_abandoned(parent: Path) -> list[Path]:
-    """Remove the runtime directories in `parent` whose maker has died; returns them.
+def _remove_abandoned(parent: Path) -> None:
+    """Remove the runtime directories in `parent` whose maker has died.
 
     Kept: a directory whose lock is held (its maker lives), one without a lock file (not made
     here: an operator's), and one whose lock file is still empty (its maker is between creating
     the file and locking it)."""
-    removed = []
     for root in parent.glob(f"{_PREFIX}*"):
         try:
             lock = os.open(root / _OWNER_LOCK, os.O_RDONLY)
@@ -103,12 +114,10 @@ def _remove_abandoned(parent: Path) -> list[Path]:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             if os.pread(lock, 32, 0):
                 shutil.rmtree(root, ignore_errors=True)
-                removed.append(root)
         except BlockingIOError:
             continue
         finally:
             os.close(lock)
-    return removed
 
 
 def private_runtime_dir(path: str | Path) -> RuntimeDir:

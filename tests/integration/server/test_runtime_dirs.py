@@ -3,6 +3,7 @@ SIGKILL, which runs no cleanup) and never touches one that is alive or that it d
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -90,9 +91,15 @@ def test_directories_it_did_not_make_are_kept(tmp_path: Path) -> None:
     fresh.remove()
 
 
-def test_remove_deletes_the_directory_and_lets_go_of_it(tmp_path: Path) -> None:
+def test_remove_deletes_the_directory_once(tmp_path: Path) -> None:
     runtime = made_here(tmp_path)
     (runtime.root / "metrics.sock").touch()
     runtime.remove()
     assert not runtime.root.exists()
     assert list(tmp_path.iterdir()) == []
+    # A second stop (start's cleanup, then the caller's) must not close a descriptor that
+    # has been reused meanwhile.
+    reused = os.open(tmp_path, os.O_RDONLY)
+    runtime.remove()
+    os.fstat(reused)
+    os.close(reused)
